@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+//
+// Backtrack: Aurora MySQL's storage layer in one process. See Docs/ARCHITECTURE.md for the layers; imports
+// point down only. The benchmarks live in their own package under Benchmarks/ so that the test build does not
+// compile the benchmark harness.
+import PackageDescription
+
+/// Warnings are errors in the project's own targets (STYLE.md §11).
+let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+
+let package = Package(
+    name: "Backtrack",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PageStore", targets: ["PageStore"])
+    ],
+    targets: [
+        .target(name: "PageStore", swiftSettings: strict),
+        .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

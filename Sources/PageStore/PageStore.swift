@@ -1,0 +1,209 @@
+import Synchronization
+
+/// An in-memory, copy-on-write page store with a time-indexed redo log: Aurora's storage layer in one process.
+///
+/// A store holds volumes; a volume holds named files of fixed-size pages. Every commit is atomic, takes the next
+/// LSN and a timestamp from the injected `WallClock`, and is kept as history for the volume's backtrack window.
+/// From that history a volume can be backtracked (or moved forward again) to its state at any time in the window,
+/// cloned in O(1), restored to a new volume, and read at any retained state through a `ReadView`.
+///
+/// What it does not do: durability (everything lives in memory), byte-level file I/O (callers write whole pages;
+/// the SQLite VFS maps SQLite's I/O onto pages) and transactions spanning volumes.
+///
+/// Concurrency: SQLite calls the VFS synchronously from its own threads, so the store is a synchronous `Sendable`
+/// class with all state behind one `Mutex`. Page images are immutable and shared by reference, so critical
+/// sections mostly swap references; a head read copies one page out under the lock.
+///
+/// Costs (n = commits in history, d = branch depth, K = `PageLog.keyframeSpacing`):
+/// - head page read: O(1) (a memo of the head state's pages);
+/// - read at a past state: O(d · log n) plus fewer than K delta applications;
+/// - commit: O(pages written), plus O(pages cut off) when files shrink;
+/// - backtrack, forward, time resolution: O(log n); clone: O(1); full-copy restore: O(pages).
+public final class PageStore: Sendable {
+    let clock: any WallClock
+    let state: Mutex<StoreState>
+
+    public init(clock: any WallClock) {
+        self.clock = clock
+        self.state = Mutex(StoreState())
+    }
+
+    // MARK: Volumes
+
+    /// Creates an empty volume whose history starts now.
+    public func createVolume(retention: RetentionSettings) throws(PageStoreError) -> VolumeID {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in
+            try state.createVolume(settings: retention, clock: now)
+        }
+    }
+
+    /// Deletes a volume. Clones of it keep reading what they share with it. Fails while read views are open.
+    public func deleteVolume(_ volume: VolumeID) throws(PageStoreError) {
+        try state.withLock { state throws(PageStoreError) in try state.deleteVolume(volume) }
+    }
+
+    /// Changes a volume's retention. A shorter window frees history at the next sweep.
+    public func setRetention(_ retention: RetentionSettings, of volume: VolumeID) throws(PageStoreError) {
+        try state.withLock { state throws(PageStoreError) in try state.setRetention(retention, of: volume) }
+    }
+
+    public var volumes: [VolumeID] {
+        state.withLock { state in state.volumes.keys.sorted { $0.rawValue < $1.rawValue } }
+    }
+
+    // MARK: Commits and head reads
+
+    /// Applies a batch atomically and returns the new LSN, position, time and digest.
+    ///
+    /// Sweeps history when enough versions were written since the last sweep (half as many as there were then),
+    /// which keeps the sweep's cost amortised to O(1) per page written.
+    @discardableResult
+    public func commit(_ batch: CommitBatch, to volume: VolumeID) throws(PageStoreError) -> CommitInfo {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in
+            let info = try state.commit(batch, to: volume, clock: now)
+            if state.versionsSinceSweep > max(Self.sweepVersionsMin, state.versionsAtLastSweep / 2) {
+                state.sweep(clock: now)
+            }
+            return info
+        }
+    }
+
+    /// Fewer versions than this since the last sweep never trigger one: small stores need no sweeping.
+    static let sweepVersionsMin = 65_536
+
+    /// The files at the volume's head.
+    public func files(of volume: VolumeID) throws(PageStoreError) -> [String: FileShape] {
+        try state.withLock { state throws(PageStoreError) in
+            try state.headCatalog(state.volume(volume)).mapValues(\.shape)
+        }
+    }
+
+    /// Copies a page of the head state into `buffer`, which must hold exactly one page. Never-written pages read
+    /// as zeros. O(1) once the page is in the head memo.
+    public func readPage(
+        _ page: PageNumber, of file: String, in volume: VolumeID, into buffer: UnsafeMutableRawBufferPointer
+    ) throws(PageStoreError) {
+        try state.withLock { state throws(PageStoreError) in
+            let volume = try state.volume(volume)
+            guard let head = state.headCatalog(volume)[file] else { throw .unknownFile(file) }
+            try Self.check(page, of: file, shape: head.shape, buffer: buffer.count)
+            Self.copy(state.headImage(volume, file: head.id, page: page), into: buffer)
+        }
+    }
+
+    public func readPage(_ page: PageNumber, of file: String, in volume: VolumeID) throws(PageStoreError) -> [UInt8] {
+        guard let shape = try files(of: volume)[file] else { throw .unknownFile(file) }
+        var bytes = [UInt8](repeating: 0, count: shape.pageSize)
+        let failure = bytes.withUnsafeMutableBytes { buffer -> PageStoreError? in
+            do throws(PageStoreError) { try readPage(page, of: file, in: volume, into: buffer) } catch { return error }
+            return nil
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    static func check(_ page: PageNumber, of file: String, shape: FileShape, buffer: Int) throws(PageStoreError) {
+        guard page.rawValue >= 1, page.rawValue <= shape.pageCount else {
+            throw .pageOutOfRange(file: file, page: page, pageCount: shape.pageCount)
+        }
+        guard buffer == shape.pageSize else {
+            throw .pageSizeMismatch(file: file, expected: shape.pageSize, actual: buffer)
+        }
+    }
+
+    static func copy(_ image: PageImage?, into buffer: UnsafeMutableRawBufferPointer) {
+        guard let image else {
+            buffer.initializeMemory(as: UInt8.self, repeating: 0)
+            return
+        }
+        image.withBytes { source in buffer.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+    }
+
+    // MARK: Time travel
+
+    /// The volume's current state.
+    public func head(of volume: VolumeID) throws(PageStoreError) -> ResolvedState {
+        try state.withLock { state throws(PageStoreError) in try state.headState(of: volume) }
+    }
+
+    /// The digest of the volume's head state: O(1).
+    public func digest(of volume: VolumeID) throws(PageStoreError) -> UInt64 { try head(of: volume).digest }
+
+    /// The state the volume had at `time`, without moving it: O(log n).
+    public func state(of volume: VolumeID, at time: Timestamp) throws(PageStoreError) -> ResolvedState {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in try state.state(of: volume, at: time, clock: now) }
+    }
+
+    /// Moves the volume's head to the state it had at `time`, backward or forward: O(log n), whatever the volume's
+    /// size. The next commit starts a new branch. Returns the state resolved, whose `time` is the commit time.
+    @discardableResult
+    public func backtrack(_ volume: VolumeID, to time: Timestamp) throws(PageStoreError) -> ResolvedState {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in
+            try state.backtrack(volume, to: time, clock: now)
+        }
+    }
+
+    /// A copy-on-write clone of the volume's head: O(1), no page copied. Its history starts now.
+    public func clone(_ volume: VolumeID, retention: RetentionSettings) throws(PageStoreError) -> VolumeID {
+        try restore(volume, to: nil, mode: .copyOnWrite, retention: retention)
+    }
+
+    /// A new volume holding the source's state at `time` (its head if nil), sharing pages or copying them all.
+    public func restore(
+        _ volume: VolumeID, to time: Timestamp?, mode: RestoreMode, retention: RetentionSettings
+    ) throws(PageStoreError) -> VolumeID {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in
+            try state.restore(volume, at: time, mode: mode, settings: retention, clock: now)
+        }
+    }
+
+    /// A read-only view of the volume's state at `time` (its head if nil). The view pins that state's history
+    /// until it is released.
+    public func readView(of volume: VolumeID, at time: Timestamp? = nil) throws(PageStoreError) -> ReadView {
+        let now = clock.now()
+        let resolved = try state.withLock { state throws(PageStoreError) in
+            let resolved =
+                if let time { try state.state(of: volume, at: time, clock: now) } else { try state.headState(of: volume) }
+            state.pin(resolved.position, volume: volume)
+            return resolved
+        }
+        return ReadView(store: self, volume: volume, state: resolved)
+    }
+
+    // MARK: Retention
+
+    /// Reclaims history that no retained state needs. Commits also sweep on their own, amortised.
+    public func sweep() {
+        let now = clock.now()
+        state.withLock { state in state.sweep(clock: now) }
+    }
+
+    /// The volume's retention report: windows, change records, history versus live bytes.
+    public func retention(of volume: VolumeID) throws(PageStoreError) -> RetentionReport {
+        let now = clock.now()
+        return try state.withLock { state throws(PageStoreError) in
+            let volumeState = try state.volume(volume)
+            let clamped = max(now, volumeState.lastTime)
+            let earliest = volumeState.earliestBacktrackTime(now: clamped)
+            let live = state.headCatalog(volumeState).values.reduce(0) { $0 + $1.shape.byteCount }
+            return RetentionReport(
+                settings: volumeState.settings,
+                earliestBacktrackTime: earliest,
+                targetWindowSeconds: volumeState.settings.windowSeconds,
+                actualWindowSeconds: earliest.map { (clamped.microseconds - $0.microseconds) / 1_000_000 } ?? 0,
+                changeRecords: volumeState.changeRecordCount,
+                historyBytes: state.historyBytes(of: volume),
+                liveBytes: live)
+        }
+    }
+
+    /// Store-wide memory accounting.
+    public func footprint() -> StoreFootprint {
+        state.withLock { state in state.footprint() }
+    }
+}

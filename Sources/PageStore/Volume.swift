@@ -1,0 +1,166 @@
+/// One volume's mutable state: its head, its wall-clock history, its retention settings and its head cache.
+final class Volume {
+    /// A state the volume has had: the commit (or creation) that produced it.
+    struct StateRecord {
+        var position: Position
+        /// When this state was committed: what a backtrack to it reports as the resolved time.
+        var time: Timestamp
+        var digest: UInt64
+        /// True for a commit, false for the volume's creation state.
+        var isCommit: Bool
+        /// Bytes of history this commit added (the versions it superseded); what a byte budget trades away.
+        var historyBytes: Int
+    }
+
+    /// Something that moved the head at a wall-clock time: a commit, a backtrack or the creation.
+    struct Event {
+        var time: Timestamp
+        /// Absolute index into `states` (see `statesBase`).
+        var state: Int
+    }
+
+    let id: VolumeID
+    let createdAt: Timestamp
+    var head: Position
+    var settings: RetentionSettings
+    /// Pushed forward when a byte budget shrinks the actual window; never moves back.
+    var budgetCutoff: Timestamp?
+    /// States in commit order (LSN ascending), the oldest ones trimmed by retention.
+    var states: [StateRecord]
+    /// How many states were trimmed from the front: `states[i - statesBase]` is absolute index `i`.
+    var statesBase = 0
+    /// The wall-clock history, in time order. The state at time t is that of the last event at or before t.
+    var events: [Event]
+    /// Timestamps never decrease within a volume: the clock is clamped to this.
+    var lastTime: Timestamp
+    var memo = HeadMemo()
+    var readViews = 0
+
+    init(id: VolumeID, createdAt: Timestamp, head: Position, digest: UInt64, settings: RetentionSettings) {
+        self.id = id
+        self.createdAt = createdAt
+        self.head = head
+        self.settings = settings
+        self.states = [StateRecord(position: head, time: createdAt, digest: digest, isCommit: false, historyBytes: 0)]
+        self.events = [Event(time: createdAt, state: 0)]
+        self.lastTime = createdAt
+    }
+
+    var headState: StateRecord { state(events[events.count - 1].state) }
+
+    func state(_ absolute: Int) -> StateRecord { states[absolute - statesBase] }
+
+    /// The last event at or before `time`, by binary search: O(log events).
+    func event(atOrBefore time: Timestamp) -> Event? {
+        var low = 0
+        var high = events.count
+        while low < high {
+            let mid = (low + high) / 2
+            if events[mid].time <= time { low = mid + 1 } else { high = mid }
+        }
+        return low == 0 ? nil : events[low - 1]
+    }
+
+    /// The earliest time a backtrack may target, given the clock: nil when backtracking is disabled.
+    func earliestBacktrackTime(now: Timestamp) -> Timestamp? {
+        guard settings.windowSeconds > 0 else { return nil }
+        return earliest(windowSeconds: settings.windowSeconds, now: now)
+    }
+
+    /// The earliest time a restore or a read view may target. History is kept for the longer of the two
+    /// windows; with both at 0 only the head is kept.
+    func earliestRestoreTime(now: Timestamp) -> Timestamp {
+        earliest(windowSeconds: max(settings.windowSeconds, settings.restoreWindowSeconds), now: now)
+    }
+
+    private func earliest(windowSeconds: Int64, now: Timestamp) -> Timestamp {
+        var earliest = max(createdAt, now.adding(seconds: -windowSeconds))
+        if let budgetCutoff { earliest = max(earliest, budgetCutoff) }
+        return min(earliest, now)
+    }
+
+    /// Commits kept as history, the head's own commit excluded (Aurora's `BacktrackChangeRecordsStored`).
+    var changeRecordCount: Int {
+        let head = events[events.count - 1].state - statesBase
+        return states.indices.lazy.filter { $0 != head && self.states[$0].isCommit }.count
+    }
+}
+
+/// A lazily filled cache of the head state's page images, so that head reads are O(1).
+///
+/// Every slot carries the epoch it was filled in. Moving the head to an unrelated state (a backtrack) bumps the
+/// epoch, which invalidates every slot in O(1); each page is resolved from history on its first read after.
+struct HeadMemo {
+    struct Slot {
+        var image: PageImage?
+        var epoch: UInt32 = 0
+    }
+
+    struct FileHead {
+        var id: FileID
+        var shape: FileShape
+        var salt: UInt64
+    }
+
+    /// Starts at 1 so that zero-initialised slots are never valid.
+    var epoch: UInt32 = 1
+    var slots: [FileID: [Slot]] = [:]
+    /// The files at the head by name, or nil when they must be resolved again.
+    var catalog: [String: FileHead]?
+
+    mutating func invalidate() {
+        epoch &+= 1
+        if epoch == 0 { epoch = 1 }
+        catalog = nil
+    }
+
+    func cached(_ file: FileID, _ page: PageNumber) -> Slot? {
+        guard let fileSlots = slots[file], page.index < fileSlots.count else { return nil }
+        let slot = fileSlots[page.index]
+        return slot.epoch == epoch ? slot : nil
+    }
+
+    mutating func store(_ image: PageImage?, file: FileID, page: PageNumber) {
+        let index = page.index
+        slots[file, default: []].withGrowth(to: index + 1) { $0[index] = Slot(image: image, epoch: epoch) }
+    }
+
+    /// Drops slots from before the current epoch, so that memory they pin can return.
+    mutating func dropStale() {
+        for key in Array(slots.keys) {
+            slots[key]!.withEach { slot in
+                if slot.epoch != epoch { slot = Slot() }
+            }
+        }
+    }
+}
+
+extension Array where Element == HeadMemo.Slot {
+    fileprivate mutating func withGrowth(to count: Int, _ body: (inout [HeadMemo.Slot]) -> Void) {
+        if self.count < count { append(contentsOf: repeatElement(HeadMemo.Slot(), count: count - self.count)) }
+        body(&self)
+    }
+
+    fileprivate mutating func withEach(_ body: (inout HeadMemo.Slot) -> Void) {
+        for index in indices { body(&self[index]) }
+    }
+}
+
+/// How long a volume keeps history.
+public struct RetentionSettings: Hashable, Sendable {
+    /// The target backtrack window; 0 disables backtracking (only the head and pinned states are kept).
+    public var windowSeconds: Int64
+    /// How long past states stay restorable to a new volume or readable through read views (Aurora's backup
+    /// retention period). History is kept for the longer of the two windows.
+    public var restoreWindowSeconds: Int64
+    /// An optional cap on the volume's history bytes; when history exceeds it, the actual windows shrink.
+    public var historyBytesMax: Int?
+
+    public init(windowSeconds: Int64, restoreWindowSeconds: Int64 = 0, historyBytesMax: Int? = nil) {
+        self.windowSeconds = windowSeconds
+        self.restoreWindowSeconds = restoreWindowSeconds
+        self.historyBytesMax = historyBytesMax
+    }
+
+    public static let disabled = RetentionSettings(windowSeconds: 0)
+}
