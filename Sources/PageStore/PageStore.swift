@@ -45,7 +45,8 @@ public final class PageStore: Sendable {
 
     /// Changes a volume's retention. A shorter window frees history at the next sweep.
     public func setRetention(_ retention: RetentionSettings, of volume: VolumeID) throws(PageStoreError) {
-        try state.withLock { state throws(PageStoreError) in try state.setRetention(retention, of: volume) }
+        let now = clock.now()
+        try state.withLock { state throws(PageStoreError) in try state.setRetention(retention, of: volume, clock: now) }
     }
 
     public var volumes: [VolumeID] {
@@ -188,7 +189,7 @@ public final class PageStore: Sendable {
         let now = clock.now()
         return try state.withLock { state throws(PageStoreError) in
             let volumeState = try state.volume(volume)
-            let clamped = max(now, volumeState.lastTime)
+            let clamped = volumeState.observe(now)
             let earliest = volumeState.earliestBacktrackTime(now: clamped)
             let live = state.headCatalog(volumeState).values.reduce(0) { $0 + $1.shape.byteCount }
             return RetentionReport(

@@ -15,7 +15,7 @@ extension StoreState {
         let catalog = headCatalog(volume)
         let plans = try plan(batch, catalog: catalog)
 
-        let time = max(clock, volume.lastTime)
+        let time = volume.observe(clock)
         let lsn = takeLSN()
         var branch = branches[volume.head.branch]!
         if branch.tip != volume.head.lsn {
@@ -33,7 +33,6 @@ extension StoreState {
 
         let position = Position(branch: branch.id, lsn: lsn)
         volume.head = position
-        volume.lastTime = time
         volume.states.append(
             Volume.StateRecord(position: position, time: time, digest: digest, isCommit: true, historyBytes: grown))
         volume.events.append(Volume.Event(time: time, state: volume.statesBase + volume.states.count - 1))

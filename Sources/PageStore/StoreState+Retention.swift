@@ -10,7 +10,7 @@ extension StoreState {
     mutating func sweep(clock: Timestamp) {
         var retained: [BranchID: Set<LSN>] = [:]
         for volume in volumes.values {
-            trimHistory(volume, now: max(clock, volume.lastTime))
+            trimHistory(volume, now: volume.observe(clock))
             for event in volume.events {
                 let position = volume.state(event.state).position
                 retained[position.branch, default: []].insert(position.lsn)
@@ -38,9 +38,7 @@ extension StoreState {
     /// Drops events and states no time in the window can reach, after applying the byte budget.
     private func trimHistory(_ volume: Volume, now: Timestamp) {
         applyBudget(volume, now: now)
-        let retainFrom: Timestamp =
-            volume.settings.windowSeconds > 0 || volume.settings.restoreWindowSeconds > 0
-            ? volume.earliestRestoreTime(now: now) : now
+        let retainFrom = volume.keptSeconds > 0 ? volume.earliestRestoreTime(now: now) : now
         // Keep the last event at or before `retainFrom`: it defines the state at `retainFrom`.
         var firstKept = 0
         while firstKept + 1 < volume.events.count, volume.events[firstKept + 1].time <= retainFrom {
@@ -64,7 +62,7 @@ extension StoreState {
         guard excess > 0 else { return }
         for state in volume.states.dropFirst() {
             excess -= state.historyBytes
-            volume.budgetCutoff = max(volume.budgetCutoff ?? state.time, state.time)
+            volume.historyFloor = max(volume.historyFloor ?? state.time, state.time)
             if excess <= 0 { break }
         }
     }

@@ -9,9 +9,12 @@ extension StoreState {
         return id
     }
 
-    mutating func setRetention(_ settings: RetentionSettings, of id: VolumeID) throws(PageStoreError) {
+    mutating func setRetention(_ settings: RetentionSettings, of id: VolumeID, clock: Timestamp)
+        throws(PageStoreError)
+    {
         try validate(settings)
-        try volume(id).settings = settings
+        let volume = try self.volume(id)
+        volume.update(settings, now: volume.observe(clock))
     }
 
     func validate(_ settings: RetentionSettings) throws(PageStoreError) {
@@ -31,13 +34,12 @@ extension StoreState {
         -> ResolvedState
     {
         let volume = try self.volume(id)
-        let now = max(clock, volume.lastTime)
+        let now = volume.observe(clock)
         guard let earliest = volume.earliestBacktrackTime(now: now) else { throw .backtrackDisabled(id) }
         let event = try resolveEvent(volume, time: time, earliest: earliest, now: now)
         let state = volume.state(event.state)
         if state.position != volume.head { volume.memo.invalidate() }
         volume.head = state.position
-        volume.lastTime = now
         volume.events.append(Volume.Event(time: now, state: event.state))
         return ResolvedState(position: state.position, time: state.time, digest: state.digest)
     }
@@ -45,7 +47,7 @@ extension StoreState {
     /// The state at `time` without moving anything: O(log events).
     func state(of id: VolumeID, at time: Timestamp, clock: Timestamp) throws(PageStoreError) -> ResolvedState {
         let volume = try self.volume(id)
-        let now = max(clock, volume.lastTime)
+        let now = volume.observe(clock)
         let event = try resolveEvent(volume, time: time, earliest: volume.earliestRestoreTime(now: now), now: now)
         let state = volume.state(event.state)
         return ResolvedState(position: state.position, time: state.time, digest: state.digest)
@@ -75,7 +77,7 @@ extension StoreState {
         let state =
             if let time { try self.state(of: sourceID, at: time, clock: clock) } else { try headState(of: source.id) }
         let id = takeVolumeID()
-        let now = clock
+        let now = source.observe(clock)
         switch mode {
         case .copyOnWrite:
             // O(1): a branch whose parent is the source position. No page is copied.

@@ -23,8 +23,11 @@ final class Volume {
     let createdAt: Timestamp
     var head: Position
     var settings: RetentionSettings
-    /// Pushed forward when a byte budget shrinks the actual window; never moves back.
-    var budgetCutoff: Timestamp?
+    /// No state before this time is guaranteed any more: raised when the window is lowered or disabled, or when
+    /// a byte budget shrinks the actual window. It never moves back, so raising the window again does not
+    /// pretend that reclaimed history is still there. Derived from settings and the clock only, never from
+    /// when sweeps ran, so every answer is deterministic.
+    var historyFloor: Timestamp?
     /// States in commit order (LSN ascending), the oldest ones trimmed by retention.
     var states: [StateRecord]
     /// How many states were trimmed from the front: `states[i - statesBase]` is absolute index `i`.
@@ -61,6 +64,24 @@ final class Volume {
         return low == 0 ? nil : events[low - 1]
     }
 
+    /// The volume's reading of the clock: never earlier than any time it has seen, so that a clock that goes
+    /// back can neither reorder commits nor bring back a state a sweep already judged out of the window.
+    func observe(_ clock: Timestamp) -> Timestamp {
+        lastTime = max(lastTime, clock)
+        return lastTime
+    }
+
+    /// The longer of the backtrack and restore windows: how far back history is kept.
+    var keptSeconds: Int64 { max(settings.windowSeconds, settings.restoreWindowSeconds) }
+
+    /// Changes the windows. The floor rises to the earliest time the old windows kept: history before it may be
+    /// reclaimed already, so a longer window only counts from now on.
+    func update(_ new: RetentionSettings, now: Timestamp) {
+        let floor = earliestRestoreTime(now: now)
+        historyFloor = max(historyFloor ?? floor, floor)
+        settings = new
+    }
+
     /// The earliest time a backtrack may target, given the clock: nil when backtracking is disabled.
     func earliestBacktrackTime(now: Timestamp) -> Timestamp? {
         guard settings.windowSeconds > 0 else { return nil }
@@ -70,12 +91,12 @@ final class Volume {
     /// The earliest time a restore or a read view may target. History is kept for the longer of the two
     /// windows; with both at 0 only the head is kept.
     func earliestRestoreTime(now: Timestamp) -> Timestamp {
-        earliest(windowSeconds: max(settings.windowSeconds, settings.restoreWindowSeconds), now: now)
+        earliest(windowSeconds: keptSeconds, now: now)
     }
 
     private func earliest(windowSeconds: Int64, now: Timestamp) -> Timestamp {
         var earliest = max(createdAt, now.adding(seconds: -windowSeconds))
-        if let budgetCutoff { earliest = max(earliest, budgetCutoff) }
+        if let historyFloor { earliest = max(earliest, historyFloor) }
         return min(earliest, now)
     }
 
