@@ -80,24 +80,57 @@ struct PageLog {
         let location = versions[index].location
         if location == .newest { return newest }
         if location == .absent { return nil }
-        // Walk forward to the nearest whole version, then apply deltas backwards down to `index`.
+        let bytes = [UInt8](unsafeUninitializedCapacity: wholeRecordBytes(from: index, records: records)) {
+            buffer, count in
+            count = buffer.count
+            rebuild(index, into: UnsafeMutableRawBufferPointer(buffer), records: records)
+        }
+        return PageImage.make(bytes)
+    }
+
+    /// Copies version `index` into `page`, which holds exactly one page: zeros if the page was absent then.
+    /// Costs one page copy plus fewer than `keyframeSpacing` delta applications, and allocates nothing.
+    func read(_ index: Int, into page: UnsafeMutableRawBufferPointer, records: RecordLog) {
+        let location = versions[index].location
+        if location == .absent {
+            page.initializeMemory(as: UInt8.self, repeating: 0)
+        } else if location == .newest {
+            newest!.withBytes { page.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        } else {
+            rebuild(index, into: page, records: records)
+        }
+    }
+
+    /// Walks forward to the nearest whole version, copies it, then applies deltas backwards down to `index`.
+    private func rebuild(_ index: Int, into page: UnsafeMutableRawBufferPointer, records: RecordLog) {
+        let base = wholeVersion(from: index, records: records)
+        let baseLocation = versions[base].location
+        if baseLocation == .newest {
+            newest!.withBytes { page.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        } else {
+            let whole = records.record(at: baseLocation).1
+            page.baseAddress!.copyMemory(from: whole.baseAddress!, byteCount: whole.count)
+        }
+        var step = base - 1
+        while step >= index {
+            ReverseDelta.apply(records.record(at: versions[step].location).1, to: page)
+            step -= 1
+        }
+    }
+
+    /// The index of the nearest version at or after `index` that is stored whole.
+    private func wholeVersion(from index: Int, records: RecordLog) -> Int {
         var base = index
         while true {
-            let next = versions[base].location
-            if next == .newest || (next.isInLog && records.record(at: next).0 == .full) { break }
+            let location = versions[base].location
+            if location == .newest || (location.isInLog && records.record(at: location).0 == .full) { return base }
             base += 1
         }
-        let baseLocation = versions[base].location
-        var buffer: [UInt8] =
-            baseLocation == .newest ? newest!.bytes : Array(records.record(at: baseLocation).1)
-        buffer.withUnsafeMutableBytes { page in
-            var step = base - 1
-            while step >= index {
-                ReverseDelta.apply(records.record(at: versions[step].location).1, to: page)
-                step -= 1
-            }
-        }
-        return PageImage.make(buffer)
+    }
+
+    private func wholeRecordBytes(from index: Int, records: RecordLog) -> Int {
+        let location = versions[wholeVersion(from: index, records: records)].location
+        return location == .newest ? newest!.count : records.record(at: location).1.count
     }
 }
 

@@ -50,7 +50,7 @@ public final class PageStore: Sendable {
     }
 
     public var volumes: [VolumeID] {
-        state.withLock { state in state.volumes.keys.sorted { $0.rawValue < $1.rawValue } }
+        state.withLock { state in state.volumes.keys }
     }
 
     // MARK: Commits and head reads
@@ -87,8 +87,10 @@ public final class PageStore: Sendable {
         _ page: PageNumber, of file: String, in volume: VolumeID, into buffer: UnsafeMutableRawBufferPointer
     ) throws(PageStoreError) {
         try state.withLock { state throws(PageStoreError) in
-            let volume = try state.volume(volume)
-            guard let head = state.headCatalog(volume)[file] else { throw .unknownFile(file) }
+            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
+            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+                throw .unknownFile(file)
+            }
             try Self.check(page, of: file, shape: head.shape, buffer: buffer.count)
             Self.copy(state.headImage(volume, file: head.id, page: page), into: buffer)
         }
@@ -171,9 +173,9 @@ public final class PageStore: Sendable {
             let resolved =
                 if let time { try state.state(of: volume, at: time, clock: now) } else { try state.headState(of: volume) }
             state.pin(resolved.position, volume: volume)
-            return resolved
+            return (resolved, state.catalog(at: resolved.position))
         }
-        return ReadView(store: self, volume: volume, state: resolved)
+        return ReadView(store: self, volume: volume, state: resolved.0, catalog: resolved.1)
     }
 
     // MARK: Retention

@@ -7,11 +7,14 @@ public final class ReadView: Sendable {
     let store: PageStore
     public let volume: VolumeID
     public let state: ResolvedState
+    /// The files of the viewed state: fixed for the view's life, so reads need no lookup under the lock.
+    let catalog: [String: HeadMemo.FileHead]
 
-    init(store: PageStore, volume: VolumeID, state: ResolvedState) {
+    init(store: PageStore, volume: VolumeID, state: ResolvedState, catalog: [String: HeadMemo.FileHead]) {
         self.store = store
         self.volume = volume
         self.state = state
+        self.catalog = catalog
     }
 
     deinit {
@@ -23,23 +26,17 @@ public final class ReadView: Sendable {
     public var digest: UInt64 { state.digest }
 
     /// The files of the viewed state.
-    public func files() -> [String: FileShape] {
-        let position = state.position
-        return store.state.withLock { state in state.catalog(at: position).mapValues(\.shape) }
-    }
+    public func files() -> [String: FileShape] { catalog.mapValues(\.shape) }
 
     /// Copies a page of the viewed state into `buffer`, which must hold exactly one page.
     public func readPage(_ page: PageNumber, of file: String, into buffer: UnsafeMutableRawBufferPointer)
         throws(PageStoreError)
     {
+        guard let head = catalog[file] else { throw .unknownFile(file) }
+        try PageStore.check(page, of: file, shape: head.shape, buffer: buffer.count)
         let position = state.position
-        try store.state.withLock { state throws(PageStoreError) in
-            guard let id = state.fileIDs[file], let shape = state.shape(of: id, at: position) else {
-                throw .unknownFile(file)
-            }
-            try PageStore.check(page, of: file, shape: shape, buffer: buffer.count)
-            PageStore.copy(state.image(of: id, page: page, at: position), into: buffer)
-        }
+        let destination = CallerBuffer(bytes: buffer)
+        store.state.withLock { state in state.read(head.id, page: page, at: position, into: destination.bytes) }
     }
 
     public func readPage(_ page: PageNumber, of file: String) throws(PageStoreError) -> [UInt8] {
@@ -52,4 +49,12 @@ public final class ReadView: Sendable {
         if let failure { throw failure }
         return bytes
     }
+}
+
+/// A caller's page buffer, written under the store's lock during one call and never kept.
+///
+/// `@unchecked Sendable`: the region checker cannot see through `StoreState.read` that the buffer is not stored
+/// in the state; it is only written before the call returns, on the caller's thread.
+struct CallerBuffer: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
 }

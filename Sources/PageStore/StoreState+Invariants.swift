@@ -48,7 +48,8 @@ extension StoreState {
         if recordBytes != records.liveBytes {
             return "record log counts \(records.liveBytes) live bytes, versions reference \(recordBytes)"
         }
-        for (id, volume) in volumes {
+        for volume in volumes.values {
+            let id = volume.id
             if zip(volume.events, volume.events.dropFirst()).contains(where: { $0.time > $1.time }) {
                 return "\(id) has events out of time order"
             }

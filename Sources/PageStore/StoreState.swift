@@ -6,7 +6,7 @@ struct StoreState {
     var nextLSN = LSN(1)
     var nextBranch: UInt32 = 1
     var nextVolume: UInt32 = 1
-    var volumes: [VolumeID: Volume] = [:]
+    var volumes = VolumeTable()
     var branches: [BranchID: Branch] = [:]
     var records = RecordLog()
     var fileIDs: [String: FileID] = [:]
@@ -75,6 +75,20 @@ extension StoreState {
             cursor = branch.parent
         }
         return nil
+    }
+
+    /// Copies a page at a position into `buffer` (zeros if never written), walking up the ancestry, without
+    /// allocating. The caller checks the page is inside the file.
+    func read(_ file: FileID, page: PageNumber, at position: Position, into buffer: UnsafeMutableRawBufferPointer) {
+        var cursor: Position? = position
+        while let current = cursor, let branch = branches[current.branch] {
+            if let log = branch.files[file]?.pages[page.rawValue], let index = log.index(atOrBefore: current.lsn) {
+                log.read(index, into: buffer, records: records)
+                return
+            }
+            cursor = branch.parent
+        }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
     /// Every file present at a position, by name.

@@ -111,6 +111,7 @@ final class Volume {
 ///
 /// Every slot carries the epoch it was filled in. Moving the head to an unrelated state (a backtrack) bumps the
 /// epoch, which invalidates every slot in O(1); each page is resolved from history on its first read after.
+/// Slots are indexed by `FileID` and page, in dense arrays: no hashing on the read path.
 struct HeadMemo {
     struct Slot {
         var image: PageImage?
@@ -124,10 +125,15 @@ struct HeadMemo {
     }
 
     /// Starts at 1 so that zero-initialised slots are never valid.
-    var epoch: UInt32 = 1
-    var slots: [FileID: [Slot]] = [:]
+    private(set) var epoch: UInt32 = 1
+    private var slots: [[Slot]] = []
     /// The files at the head by name, or nil when they must be resolved again.
-    var catalog: [String: FileHead]?
+    var catalog: [String: FileHead]? {
+        didSet { lastLookup = nil }
+    }
+    /// The last name looked up: reads come in runs on one file, and comparing a short string is cheaper than
+    /// hashing it.
+    private var lastLookup: (name: String, head: FileHead)?
 
     mutating func invalidate() {
         epoch &+= 1
@@ -135,35 +141,38 @@ struct HeadMemo {
         catalog = nil
     }
 
+    /// The head's file by name, if the catalog is resolved.
+    mutating func file(named name: String) -> FileHead? {
+        if let lastLookup, lastLookup.name == name { return lastLookup.head }
+        guard let head = catalog?[name] else { return nil }
+        lastLookup = (name, head)
+        return head
+    }
+
     func cached(_ file: FileID, _ page: PageNumber) -> Slot? {
-        guard let fileSlots = slots[file], page.index < fileSlots.count else { return nil }
-        let slot = fileSlots[page.index]
+        let fileIndex = Int(file.rawValue)
+        guard fileIndex < slots.count, page.index < slots[fileIndex].count else { return nil }
+        let slot = slots[fileIndex][page.index]
         return slot.epoch == epoch ? slot : nil
     }
 
     mutating func store(_ image: PageImage?, file: FileID, page: PageNumber) {
+        let fileIndex = Int(file.rawValue)
+        if slots.count <= fileIndex { slots.append(contentsOf: repeatElement([], count: fileIndex + 1 - slots.count)) }
         let index = page.index
-        slots[file, default: []].withGrowth(to: index + 1) { $0[index] = Slot(image: image, epoch: epoch) }
+        if slots[fileIndex].count <= index {
+            slots[fileIndex].append(contentsOf: repeatElement(Slot(), count: index + 1 - slots[fileIndex].count))
+        }
+        slots[fileIndex][index] = Slot(image: image, epoch: epoch)
     }
 
     /// Drops slots from before the current epoch, so that memory they pin can return.
     mutating func dropStale() {
-        for key in Array(slots.keys) {
-            slots[key]!.withEach { slot in
-                if slot.epoch != epoch { slot = Slot() }
+        for fileIndex in slots.indices {
+            for index in slots[fileIndex].indices where slots[fileIndex][index].epoch != epoch {
+                slots[fileIndex][index] = Slot()
             }
         }
-    }
-}
-
-extension Array where Element == HeadMemo.Slot {
-    fileprivate mutating func withGrowth(to count: Int, _ body: (inout [HeadMemo.Slot]) -> Void) {
-        if self.count < count { append(contentsOf: repeatElement(HeadMemo.Slot(), count: count - self.count)) }
-        body(&self)
-    }
-
-    fileprivate mutating func withEach(_ body: (inout HeadMemo.Slot) -> Void) {
-        for index in indices { body(&self[index]) }
     }
 }
 
