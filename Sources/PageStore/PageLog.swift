@@ -57,12 +57,9 @@ struct PageLog {
         old.withBytes { oldBytes in
             if deltaRun < Self.keyframeSpacing - 1, let new, new.count == oldBytes.count {
                 let limit = oldBytes.count * Self.deltaEighthsMax / 8
-                let delta: RecordLog.Location? = new.withBytes { newBytes in
-                    guard let size = ReverseDelta.encodedSize(old: oldBytes, new: newBytes, limitBytes: limit) else {
-                        return nil
-                    }
-                    return records.append(kind: .delta, payloadBytes: size) { out in
-                        ReverseDelta.encode(old: oldBytes, new: newBytes, into: out)
+                let delta = new.withBytes { newBytes in
+                    records.append(kind: .delta, payloadBytesMax: limit) { out in
+                        ReverseDelta.encode(old: oldBytes, new: newBytes, into: out, limitBytes: limit)
                     }
                 }
                 if let delta {

@@ -171,7 +171,9 @@ public final class PageStore: Sendable {
         let now = clock.now()
         let resolved = try state.withLock { state throws(PageStoreError) in
             let resolved =
-                if let time { try state.state(of: volume, at: time, clock: now) } else { try state.headState(of: volume) }
+                if let time { try state.state(of: volume, at: time, clock: now) } else {
+                    try state.headState(of: volume)
+                }
             state.pin(resolved.position, volume: volume)
             return (resolved, state.catalog(at: resolved.position))
         }

@@ -70,6 +70,25 @@ struct RecordLog {
         return location
     }
 
+    /// Appends a record of at most `payloadBytesMax` bytes whose size `write` decides: it returns the bytes
+    /// written, or nil to append nothing.
+    mutating func append(
+        kind: Kind, payloadBytesMax: Int, _ write: (UnsafeMutableRawPointer) -> Int?
+    ) -> Location? {
+        let index = chunkWithRoom(for: Self.recordHeaderBytes + payloadBytesMax)
+        let chunk = chunks[Int(index)]!
+        let start = chunk.base + chunk.used
+        guard let payloadBytes = write(start + Self.recordHeaderBytes) else { return nil }
+        start.storeBytes(of: kind.rawValue, as: UInt8.self)
+        start.storeBytes(of: UInt32(payloadBytes).littleEndian, toByteOffset: 1, as: UInt32.self)
+        let total = Self.recordHeaderBytes + payloadBytes
+        let location = Location(chunk: index, offset: UInt32(chunk.used))
+        chunk.used += total
+        chunk.liveBytes += total
+        liveBytes += total
+        return location
+    }
+
     /// Appends a whole-image record.
     mutating func appendFull(_ image: UnsafeRawBufferPointer) -> Location {
         append(kind: .full, payloadBytes: image.count) { out in

@@ -7,33 +7,71 @@
 enum ReverseDelta {
     /// Bytes of range header.
     static let rangeHeaderBytes = 4
-    /// Equal runs shorter than this are folded into the surrounding ranges: a new range header costs more
-    /// than copying a few equal bytes.
-    static let gapBytesMin = 8
-
-    /// The encoded size of the delta that rebuilds `old` from `new`, or nil if it would exceed `limitBytes`.
-    /// Both buffers must have the same count, at most 65,536 bytes.
-    static func encodedSize(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, limitBytes: Int) -> Int? {
+    /// Writes the delta that rebuilds `old` from `new` into `out` and returns its size, or returns nil as soon as
+    /// it would exceed `limitBytes` (then the old version is better stored whole). `out` must have room for
+    /// `limitBytes`. Both buffers have the same count, a multiple of 8 of at most 65,536 bytes.
+    ///
+    /// One pass over 8-byte words: a range covers a run of differing words, trimmed to its first and last
+    /// differing byte. One equal word (8 bytes) ends a range, since a new 4-byte range header is cheaper than
+    /// copying 8 equal bytes.
+    static func encode(
+        old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer, limitBytes: Int
+    ) -> Int? {
+        precondition(old.count == new.count && old.count % 8 == 0 && old.count <= 65_536, "unsupported page size")
+        guard let a = old.baseAddress, let b = new.baseAddress else { return 0 }
         var size = 0
-        var exceeded = false
-        forEachRange(old: old, new: new) { _, length in
-            size += rangeHeaderBytes + length
-            if size > limitBytes { exceeded = true }
-            return !exceeded
-        }
-        return exceeded ? nil : size
-    }
-
-    /// Writes the delta that rebuilds `old` from `new` into `out`, which holds exactly `encodedSize` bytes.
-    static func encode(old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, into out: UnsafeMutableRawPointer) {
-        var cursor = 0
-        forEachRange(old: old, new: new) { offset, length in
-            out.storeBytes(of: UInt16(offset).littleEndian, toByteOffset: cursor, as: UInt16.self)
-            out.storeBytes(of: UInt16(length).littleEndian, toByteOffset: cursor + 2, as: UInt16.self)
-            (out + cursor + rangeHeaderBytes).copyMemory(from: old.baseAddress! + offset, byteCount: length)
-            cursor += rangeHeaderBytes + length
+        var rangeStart = -1
+        var rangeEnd = 0
+        func flush() -> Bool {
+            var start = rangeStart
+            while start < rangeEnd {
+                let length = min(rangeEnd - start, 65_535)
+                guard size + rangeHeaderBytes + length <= limitBytes else { return false }
+                out.storeBytes(of: UInt16(start).littleEndian, toByteOffset: size, as: UInt16.self)
+                out.storeBytes(of: UInt16(length).littleEndian, toByteOffset: size + 2, as: UInt16.self)
+                (out + size + rangeHeaderBytes).copyMemory(from: a + start, byteCount: length)
+                size += rangeHeaderBytes + length
+                start += length
+            }
             return true
         }
+        var offset = 0
+        while offset < old.count {
+            // Most of a page is unchanged: skip equal 32-byte blocks with one branch.
+            if offset + 32 <= old.count {
+                let block =
+                    (a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                        ^ b.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+                    | (a.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+                        ^ b.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self))
+                    | (a.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+                        ^ b.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self))
+                    | (a.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
+                        ^ b.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
+                if block == 0 {
+                    offset += 32
+                    continue
+                }
+            }
+            let difference =
+                a.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+                ^ b.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            if difference != 0 {
+                // Little-endian: the lowest set bit is in the first differing byte.
+                let first = offset + difference.littleEndian.trailingZeroBitCount / 8
+                let last = offset + 8 - difference.littleEndian.leadingZeroBitCount / 8
+                if rangeStart < 0 {
+                    rangeStart = first
+                } else if first - rangeEnd >= 8 {
+                    guard flush() else { return nil }
+                    rangeStart = first
+                }
+                rangeEnd = last
+            }
+            offset += 8
+        }
+        if rangeStart >= 0 { guard flush() else { return nil } }
+        return size
     }
 
     /// Applies a delta to a page buffer in place, turning the newer version into the older one.
@@ -48,42 +86,5 @@ enum ReverseDelta {
             (target + offset).copyMemory(from: base + start, byteCount: length)
             cursor = start + length
         }
-    }
-
-    /// Calls `body(offset, length)` for each differing range, gaps under `gapBytesMin` folded in, in order.
-    /// Ranges never exceed 65,535 bytes. Stops early when `body` returns false.
-    private static func forEachRange(
-        old: UnsafeRawBufferPointer, new: UnsafeRawBufferPointer, _ body: (Int, Int) -> Bool
-    ) {
-        precondition(old.count == new.count && old.count <= 65_536, "reverse deltas need equal page sizes")
-        guard let a = old.baseAddress, let b = new.baseAddress else { return }
-        let count = old.count
-        var position = 0
-        var rangeStart = -1
-        var rangeEnd = 0
-        @inline(__always) func differs(at i: Int) -> Bool {
-            a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self)
-        }
-        while position < count {
-            // Skip equal 8-byte words fast.
-            if position + 8 <= count,
-                a.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-                    == b.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            {
-                position += 8
-                continue
-            }
-            if differs(at: position) {
-                if rangeStart >= 0, position - rangeEnd < gapBytesMin, position + 1 - rangeStart <= 65_535 {
-                    rangeEnd = position + 1
-                } else {
-                    if rangeStart >= 0, !body(rangeStart, rangeEnd - rangeStart) { return }
-                    rangeStart = position
-                    rangeEnd = position + 1
-                }
-            }
-            position += 1
-        }
-        if rangeStart >= 0 { _ = body(rangeStart, rangeEnd - rangeStart) }
     }
 }

@@ -91,8 +91,12 @@ extension StoreState {
         let salt = fileNames[file]!.salt
         var grown = 0
         if plan.old != plan.new {
-            if let old = plan.old { digest ^= PageHash.file(fileSalt: salt, pageSize: old.pageSize, pageCount: old.pageCount) }
-            if let new = plan.new { digest ^= PageHash.file(fileSalt: salt, pageSize: new.pageSize, pageCount: new.pageCount) }
+            if let old = plan.old {
+                digest ^= PageHash.file(fileSalt: salt, pageSize: old.pageSize, pageCount: old.pageCount)
+            }
+            if let new = plan.new {
+                digest ^= PageHash.file(fileSalt: salt, pageSize: new.pageSize, pageCount: new.pageCount)
+            }
             branch.files[file, default: BranchFile()].shapes.append(BranchFile.ShapeVersion(lsn: lsn, shape: plan.new))
             grown += MemoryLayout<BranchFile.ShapeVersion>.stride
         }

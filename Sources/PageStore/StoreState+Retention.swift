@@ -6,11 +6,21 @@
 /// position on its branch resolves to it. Everything else is released, and kept versions whose delta base went
 /// away are stored whole again.
 extension StoreState {
-    /// One sweep over the whole store: O(page versions × log retained positions).
+    /// One sweep over the whole store. Trimming wall-clock histories is O(events); the pass over page versions,
+    /// O(page versions × log retained positions), runs only when some retained position went away since the last
+    /// sweep, since new commits and backtracks only add positions and so never make a version unneeded.
     mutating func sweep(clock: Timestamp) {
+        for volume in volumes.values where trimHistory(volume, now: volume.observe(clock)) {
+            retainedPositionsDropped = true
+        }
+        guard retainedPositionsDropped else {
+            versionsAtLastSweep += versionsSinceSweep
+            versionsSinceSweep = 0
+            return
+        }
+        retainedPositionsDropped = false
         var retained: [BranchID: Set<LSN>] = [:]
         for volume in volumes.values {
-            trimHistory(volume, now: volume.observe(clock))
             for event in volume.events {
                 let position = volume.state(event.state).position
                 retained[position.branch, default: []].insert(position.lsn)
@@ -18,16 +28,13 @@ extension StoreState {
         }
         for position in pins.keys { retained[position.branch, default: []].insert(position.lsn) }
         closeOverAncestry(&retained)
-
         for (id, branch) in branches {
             guard let lsns = retained[id] else {
                 release(branch)
                 branches[id] = nil
                 continue
             }
-            let sorted = lsns.sorted()
-            let freed = retain(branch, positions: sorted)
-            branch.historyBytes -= freed
+            branch.historyBytes -= retain(branch, positions: lsns.sorted())
         }
         if records.isFragmented { compactRecords() }
         for volume in volumes.values { volume.memo.dropStale() }
@@ -35,8 +42,9 @@ extension StoreState {
         versionsSinceSweep = 0
     }
 
-    /// Drops events and states no time in the window can reach, after applying the byte budget.
-    private func trimHistory(_ volume: Volume, now: Timestamp) {
+    /// Drops events and states no time in the window can reach, after applying the byte budget. Returns true if
+    /// any event was dropped.
+    private func trimHistory(_ volume: Volume, now: Timestamp) -> Bool {
         applyBudget(volume, now: now)
         let retainFrom = volume.keptSeconds > 0 ? volume.earliestRestoreTime(now: now) : now
         // Keep the last event at or before `retainFrom`: it defines the state at `retainFrom`.
@@ -50,8 +58,9 @@ extension StoreState {
             volume.states.removeFirst(oldestState - volume.statesBase)
             volume.statesBase = oldestState
         }
-        if volume.events.capacity > 2 * volume.events.count + 16 { volume.events = Array(volume.events) }
-        if volume.states.capacity > 2 * volume.states.count + 16 { volume.states = Array(volume.states) }
+        if volume.events.capacity > 2 * volume.events.count + 16 { volume.events = volume.events.reallocated() }
+        if volume.states.capacity > 2 * volume.states.count + 16 { volume.states = volume.states.reallocated() }
+        return firstKept > 0
     }
 
     /// Shrinks the actual window until the volume's history fits its byte budget. Each state records the
@@ -150,5 +159,16 @@ extension StoreState {
         branches.values.reduce(0) { sum, branch in
             sum + branch.files.values.reduce(0) { $0 + $1.pages.values.reduce(0) { $0 + $1.versions.count } }
         }
+    }
+}
+
+extension Array {
+    /// A copy in a buffer of just the needed size. `removeFirst`, slicing and `Array(_:)` all keep the old
+    /// buffer, so without this, memory trimmed from the front of a long history would never return.
+    func reallocated() -> [Element] {
+        var copy: [Element] = []
+        copy.reserveCapacity(count)
+        copy.append(contentsOf: self)
+        return copy
     }
 }

@@ -26,6 +26,7 @@ extension StoreState {
         let volume = try self.volume(id)
         guard volume.readViews == 0 else { throw .historyPinned(id, readViews: volume.readViews) }
         volumes[id] = nil
+        retainedPositionsDropped = true
         // Its branches stay until the next sweep, which keeps what clones of it still read through.
     }
 
@@ -117,6 +118,7 @@ extension StoreState {
     }
 
     mutating func unpin(_ position: Position, volume: VolumeID) {
+        retainedPositionsDropped = true
         if let count = pins[position], count > 1 { pins[position] = count - 1 } else { pins[position] = nil }
         volumes[volume]?.readViews -= 1
     }

@@ -16,6 +16,9 @@ struct StoreState {
     /// Page versions written since the last automatic sweep (see `PageStore.commit`).
     var versionsSinceSweep = 0
     var versionsAtLastSweep = 0
+    /// Set when a retained position may have gone away (events trimmed, a read view closed, a volume deleted):
+    /// only then can a sweep find page versions to reclaim.
+    var retainedPositionsDropped = false
 
     struct FileName {
         var name: String

@@ -12,16 +12,18 @@ struct CommitTests {
             batch.write("a.db", page: PageNumber(3), bytes: page(3))
             batch.write("b.db", page: PageNumber(1), bytes: page(9, size: 1024))
         }
-        #expect(try store.files(of: volume) == [
-            "a.db": FileShape(pageSize: 4096, pageCount: 3), "b.db": FileShape(pageSize: 1024, pageCount: 1),
-        ])
+        #expect(
+            try store.files(of: volume) == [
+                "a.db": FileShape(pageSize: 4096, pageCount: 3), "b.db": FileShape(pageSize: 1024, pageCount: 1),
+            ])
         #expect(try store.readPage(PageNumber(2), of: "a.db", in: volume) == page(0), "unwritten pages read as zeros")
         #expect(try store.readPage(PageNumber(3), of: "a.db", in: volume) == page(3))
 
         try store.commit(to: volume) { $0.setPageCount("a.db", 1) }
         #expect(try store.files(of: volume)["a.db"]?.pageCount == 1)
         try store.commit(to: volume) { $0.setPageCount("a.db", 3) }
-        #expect(try store.readPage(PageNumber(3), of: "a.db", in: volume) == page(0), "a regrown file shows no stale page")
+        #expect(
+            try store.readPage(PageNumber(3), of: "a.db", in: volume) == page(0), "a regrown file shows no stale page")
 
         try store.commit(to: volume) { $0.deleteFile("b.db") }
         #expect(try store.files(of: volume).keys.sorted() == ["a.db"])
@@ -70,8 +72,9 @@ struct CommitTests {
         #expect(throws: PageStoreError.invalidWindow(-1)) {
             _ = try store.createVolume(retention: RetentionSettings(windowSeconds: -1))
         }
-        #expect(PageStoreError.timeInFuture(requested: Timestamp(seconds: 2), now: Timestamp(seconds: 1)).description
-            == "1970-01-01T00:00:02.000000Z is in the future (now is 1970-01-01T00:00:01.000000Z)")
+        #expect(
+            PageStoreError.timeInFuture(requested: Timestamp(seconds: 2), now: Timestamp(seconds: 1)).description
+                == "1970-01-01T00:00:02.000000Z is in the future (now is 1970-01-01T00:00:01.000000Z)")
     }
 
     @Test func lsnsIncreaseAcrossTheStoreAndTimestampsNeverGoBack() throws {
@@ -100,7 +103,9 @@ struct CommitTests {
         let view = try store.readView(of: volume)
         for round in 2...100 {
             clock.advance(seconds: 1)
-            try store.commit(to: volume) { $0.write("a.db", page: PageNumber(UInt32(round % 3 + 1)), bytes: page(UInt8(round))) }
+            try store.commit(to: volume) {
+                $0.write("a.db", page: PageNumber(UInt32(round % 3 + 1)), bytes: page(UInt8(round)))
+            }
         }
         #expect(try view.pages(of: "a.db") == [page(1)])
         #expect(view.digest != (try store.digest(of: volume)))

@@ -140,7 +140,8 @@ struct Model {
                 let count = Int.random(in: 0...6, using: &random)
                 batch.setPageCount(name, UInt32(count))
                 explicitCount = true
-                file.pages = Array(file.pages.prefix(count))
+                file.pages =
+                    Array(file.pages.prefix(count))
                     + Array(repeating: zero, count: max(0, count - file.pages.count))
             }
             for _ in 0..<Int.random(in: 0...3, using: &random) {
@@ -270,7 +271,8 @@ struct Model {
     func expectSameFailure(_ error: PageStoreError, _ expected: Result<RefState, PageStoreError>) throws {
         switch (error, expected) {
         case (.backtrackDisabled, .failure(.backtrackDisabled)): return
-        case (.timeInFuture, .failure(.timeInFuture)), (.timeBeforeEarliestBacktrack, .failure(.timeBeforeEarliestBacktrack)):
+        case (.timeInFuture, .failure(.timeInFuture)),
+            (.timeBeforeEarliestBacktrack, .failure(.timeBeforeEarliestBacktrack)):
             guard case .failure(let want) = expected, want == error else {
                 Issue.record("got \(error), expected \(describe(expected))")
                 return

@@ -7,7 +7,9 @@ struct RetentionTests {
         for round in 0..<commits {
             clock.advance(seconds: 1)
             try store.commit(to: volume) { batch in
-                if round == 0, (try? store.files(of: volume)["a.db"]) == nil { batch.createFile("a.db", pageSize: 4096) }
+                if round == 0, (try? store.files(of: volume)["a.db"]) == nil {
+                    batch.createFile("a.db", pageSize: 4096)
+                }
                 for p in 1...pages {
                     var bytes = page(UInt8(p), marker: UInt32(round))
                     bytes[200 + round % 50] = UInt8(truncatingIfNeeded: round)
@@ -33,6 +35,7 @@ struct RetentionTests {
         #expect(after.changeRecords == 0)
         let footprint = store.footprint()
         #expect(footprint.historyRecordBytes == 0 && footprint.historyAllocatedBytes == 0, "memory really returns")
+        #expect(footprint.indexBytes < 2048, "trimmed wall-clock history gives its buffers back")
         #expect(try store.pages(of: "a.db", in: volume).count == 8)
         #expect(store.invariantViolation() == nil)
     }
@@ -59,7 +62,8 @@ struct RetentionTests {
     @Test func aByteBudgetShrinksTheActualWindow() throws {
         let clock = ManualClock()
         let store = PageStore(clock: clock)
-        let volume = try store.createVolume(retention: RetentionSettings(windowSeconds: 10_000, historyBytesMax: 20_000))
+        let volume = try store.createVolume(
+            retention: RetentionSettings(windowSeconds: 10_000, historyBytesMax: 20_000))
         try churn(store, clock, volume, commits: 400)
         store.sweep()
         let report = try store.retention(of: volume)

@@ -21,7 +21,8 @@ let benchmarks: @Sendable () -> Void = {
 /// Backtrack by time must not depend on history length or volume size: 10^3 and 10^6 commits, 1,000 and
 /// 250,000 pages (1 GB at 4 KiB).
 func backtrackBenchmarks() {
-    for (commits, pages) in [(1_000, 1_000), (1_000, 250_000), (1_000_000, 1_000), (1_000_000, 250_000)] as [(Int, UInt32)]
+    for (commits, pages) in [(1_000, 1_000), (1_000, 250_000), (1_000_000, 1_000), (1_000_000, 250_000)]
+        as [(Int, UInt32)]
     {
         Benchmark("Backtrack by time/commits:\(commits),pages:\(pages)") { benchmark, fixture in
             var random = SplitMix64(seed: 7)
@@ -74,11 +75,13 @@ func readBenchmarks() {
                 buffer.baseAddress!.copyMemory(from: blocks[Int(page.rawValue) - 1], byteCount: Fixture.pageSize)
             }
         } setup: {
-            Blocks((0..<Int(pages)).map { index in
-                let block = UnsafeMutableRawPointer.allocate(byteCount: Fixture.pageSize, alignment: 16)
-                block.initializeMemory(as: UInt8.self, repeating: UInt8(truncatingIfNeeded: index), count: Fixture.pageSize)
-                return UnsafeRawPointer(block)
-            })
+            Blocks(
+                (0..<Int(pages)).map { index in
+                    let block = UnsafeMutableRawPointer.allocate(byteCount: Fixture.pageSize, alignment: 16)
+                    block.initializeMemory(
+                        as: UInt8.self, repeating: UInt8(truncatingIfNeeded: index), count: Fixture.pageSize)
+                    return UnsafeRawPointer(block)
+                })
         }
     }
 
@@ -122,49 +125,73 @@ func readPages(
     }
 }
 
-/// A small OLTP transaction: 7 pages, each changed in 32 bytes. Reports the commit's time and the history it
-/// adds, by the store's accounting and by the process heap.
+/// A small OLTP transaction: 7 pages, each changed in 32 bytes, on a volume whose history is already in its
+/// steady state (keyframes and deltas).
 func commitBenchmark() {
-    Benchmark(
-        "OLTP commit, 7 pages x 32 bytes/pages:10000",
-        configuration: .init(
-            metrics: [.wallClock, .throughput, .custom("history bytes per commit"), .custom("heap bytes per commit")],
-            scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 100)
-    ) { benchmark, fixture in
-        let commits = benchmark.scaledIterations.count
-        var random = SplitMix64(seed: 3)
-        var batches: [CommitBatch] = []
-        batches.reserveCapacity(commits)
-        var scratch = [UInt8](repeating: 0, count: Fixture.pageSize)
-        for _ in 0..<commits {
-            var batch = CommitBatch()
-            for _ in 0..<7 {
-                let page = PageNumber(UInt32(random.next() % UInt64(fixture.pages)) + 1)
-                try! scratch.withUnsafeMutableBytes {
-                    try fixture.store.readPage(page, of: Fixture.file, in: fixture.volume, into: $0)
-                }
-                let offset = Int(random.next() % UInt64(Fixture.pageSize - 32))
-                for index in offset..<(offset + 32) { scratch[index] = UInt8(truncatingIfNeeded: random.next()) }
-                batch.write(Fixture.file, page: page, bytes: scratch)
-            }
-            batches.append(batch)
-        }
-        let historyBefore = try! fixture.store.retention(of: fixture.volume).historyBytes
-        let heapBefore = Heap.bytesInUse() - batches.reduce(0) { $0 + $1.pagesWritten } * (Fixture.pageSize + 64)
+    Benchmark("OLTP commit, 7 pages x 32 bytes/pages:10000") { benchmark, fixture in
+        let batches = oltpBatches(fixture, count: benchmark.scaledIterations.count, seed: 3)
         benchmark.startMeasurement()
         for index in benchmark.scaledIterations {
             fixture.clock.advance(microseconds: 1000)
             blackHole(try! fixture.store.commit(batches[index], to: fixture.volume))
         }
-        benchmark.stopMeasurement()
-        batches = []
-        let historyAfter = try! fixture.store.retention(of: fixture.volume).historyBytes
-        benchmark.measurement(.custom("history bytes per commit"), (historyAfter - historyBefore) / commits)
-        benchmark.measurement(.custom("heap bytes per commit"), (Heap.bytesInUse() - heapBefore) / commits)
     } setup: {
-        // A history already in place, so that keyframes and deltas are in their steady state.
         try Fixture.make(pages: 10_000, commits: 20_000, pagesPerCommit: 7)
     }
+
+    // History growth, averaged over 50,000 commits so that array growth steps average out. Full page images
+    // would cost 7 x 4 KiB = 28.7 KB per commit.
+    Benchmark(
+        "History growth per OLTP commit/pages:10000,commits:50000",
+        configuration: .init(
+            metrics: [
+                .custom("history bytes per commit (store)", useScalingFactor: false),
+                .custom("heap bytes per commit", useScalingFactor: false),
+            ], scalingFactor: .one, maxIterations: 1)
+    ) { benchmark, fixture in
+        let commits = 50_000
+        var random = SplitMix64(seed: 5)
+        var scratch = [UInt8](repeating: 0, count: Fixture.pageSize)
+        let historyBefore = try! fixture.store.retention(of: fixture.volume).historyBytes
+        let heapBefore = Heap.bytesInUse()
+        for _ in 0..<commits {
+            // Each batch's images become the head's and the images they replace are freed, so live bytes stay
+            // flat and the heap grows by exactly what history keeps.
+            let batch = oltpBatch(fixture, &random, &scratch)
+            fixture.clock.advance(microseconds: 1000)
+            try! fixture.store.commit(batch, to: fixture.volume)
+        }
+        let historyAfter = try! fixture.store.retention(of: fixture.volume).historyBytes
+        let heapAfter = Heap.bytesInUse()
+        benchmark.measurement(
+            .custom("history bytes per commit (store)", useScalingFactor: false),
+            (historyAfter - historyBefore) / commits)
+        benchmark.measurement(
+            .custom("heap bytes per commit", useScalingFactor: false), (heapAfter - heapBefore) / commits)
+    } setup: {
+        try Fixture.make(pages: 10_000, commits: 20_000, pagesPerCommit: 7)
+    }
+}
+
+/// `count` OLTP batches against the fixture's head: 7 random pages, 32 random bytes each.
+func oltpBatches(_ fixture: Fixture, count: Int, seed: UInt64) -> [CommitBatch] {
+    var random = SplitMix64(seed: seed)
+    var scratch = [UInt8](repeating: 0, count: Fixture.pageSize)
+    return (0..<count).map { _ in oltpBatch(fixture, &random, &scratch) }
+}
+
+func oltpBatch(_ fixture: Fixture, _ random: inout SplitMix64, _ scratch: inout [UInt8]) -> CommitBatch {
+    var batch = CommitBatch()
+    for _ in 0..<7 {
+        let page = PageNumber(UInt32(random.next() % UInt64(fixture.pages)) + 1)
+        try! scratch.withUnsafeMutableBytes {
+            try fixture.store.readPage(page, of: Fixture.file, in: fixture.volume, into: $0)
+        }
+        let offset = Int(random.next() % UInt64(Fixture.pageSize - 32))
+        for index in offset..<(offset + 32) { scratch[index] = UInt8(truncatingIfNeeded: random.next()) }
+        batch.write(Fixture.file, page: page, bytes: scratch)
+    }
+    return batch
 }
 
 /// After the window passes with no pins, the memory the store holds must come back to within 1.1× the live
@@ -173,8 +200,11 @@ func memoryBenchmark() {
     Benchmark(
         "Memory after the window passes/pages:10000,commits:20000",
         configuration: .init(
-            metrics: [.custom("heap per live byte (x1000)", useScalingFactor: false),
-                      .custom("heap per live byte with history (x1000)", useScalingFactor: false)],
+            metrics: [
+                .custom("heap per live byte (x1000)", useScalingFactor: false),
+                .custom("heap per live byte with history (x1000)", useScalingFactor: false),
+                .custom("store index per live byte (x1000)", useScalingFactor: false),
+            ],
             scalingFactor: .one, maxIterations: 3)
     ) { benchmark in
         let baseline = Heap.bytesInUse()
@@ -185,8 +215,12 @@ func memoryBenchmark() {
             (Heap.bytesInUse() - baseline) * 1000 / live)
         fixture.clock.advance(seconds: 120)
         fixture.store.sweep()
+        let footprint = fixture.store.footprint()
         benchmark.measurement(
-            .custom("heap per live byte (x1000)", useScalingFactor: false), (Heap.bytesInUse() - baseline) * 1000 / live)
+            .custom("store index per live byte (x1000)", useScalingFactor: false), footprint.indexBytes * 1000 / live)
+        benchmark.measurement(
+            .custom("heap per live byte (x1000)", useScalingFactor: false), (Heap.bytesInUse() - baseline) * 1000 / live
+        )
         blackHole(fixture)
     }
 }

@@ -35,7 +35,9 @@ public struct Fixture: @unchecked Sendable {
                 let page = PageNumber(UInt32(random.next() % UInt64(pages)) + 1)
                 try scratch.withUnsafeMutableBytes { try store.readPage(page, of: file, in: volume, into: $0) }
                 let offset = Int(random.next() % UInt64(pageSize - bytesPerPage))
-                for index in offset..<(offset + bytesPerPage) { scratch[index] = UInt8(truncatingIfNeeded: random.next()) }
+                for index in offset..<(offset + bytesPerPage) {
+                    scratch[index] = UInt8(truncatingIfNeeded: random.next())
+                }
                 batch.write(file, page: page, bytes: scratch)
             }
             times.append(try store.commit(batch, to: volume).time)
@@ -54,7 +56,9 @@ public struct Fixture: @unchecked Sendable {
             first = false
             let end = min(pages, next + 9_999)
             for page in next...end {
-                for index in stride(from: 0, to: pageSize, by: 64) { bytes[index] = UInt8(truncatingIfNeeded: page &+ UInt32(index)) }
+                for index in stride(from: 0, to: pageSize, by: 64) {
+                    bytes[index] = UInt8(truncatingIfNeeded: page &+ UInt32(index))
+                }
                 batch.write(file, page: PageNumber(page), bytes: bytes)
             }
             try store.commit(batch, to: volume)
