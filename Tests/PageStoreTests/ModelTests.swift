@@ -183,16 +183,27 @@ struct Model {
         let time = someTime(ref)
         lastAction = "backtrack \(id) to \(time)"
         let expected = ref.resolve(time, now: now, backtrack: true)
+        guard let (_, state) = attempt(expected, { () throws(PageStoreError) in try store.backtrack(id, to: time) })
+        else { return }
+        ref.events.append(.init(time: now, state: state))
+        refs[id] = ref
+    }
+
+    /// Runs an operation the reference expects to give `expected`; returns its result and the expected state
+    /// when both succeed, and records an issue when they disagree.
+    func attempt<T>(_ expected: Result<RefState, PageStoreError>, _ operation: () throws(PageStoreError) -> T)
+        -> (T, RefState)?
+    {
         do {
-            _ = try store.backtrack(id, to: time)
+            let result = try operation()
             guard case .success(let state) = expected else {
-                Issue.record("backtrack to \(time) succeeded; expected \(describe(expected))")
-                return
+                Issue.record("\(lastAction) succeeded; expected \(describe(expected))")
+                return nil
             }
-            ref.events.append(.init(time: now, state: state))
-            refs[id] = ref
+            return (result, state)
         } catch {
-            try expectSameFailure(error, expected)
+            expectSameFailure(error, expected)
+            return nil
         }
     }
 
@@ -205,16 +216,13 @@ struct Model {
         let window = Int64.random(in: 0...150, using: &random)
         lastAction = "restore \(id) at \(time.map(String.init(describing:)) ?? "head") \(mode)"
         let expected = time.map { ref.resolve($0, now: now, backtrack: false) } ?? .success(ref.head)
-        do {
-            let new = try store.restore(id, to: time, mode: mode, retention: RetentionSettings(windowSeconds: window))
-            guard case .success(let state) = expected else {
-                Issue.record("restore succeeded; expected \(describe(expected))")
-                return
-            }
-            addVolume(new, window: window, state: state, createdAt: now)
-        } catch {
-            try expectSameFailure(error, expected)
-        }
+        let retention = RetentionSettings(windowSeconds: window)
+        guard
+            let (new, state) = attempt(
+                expected,
+                { () throws(PageStoreError) in try store.restore(id, to: time, mode: mode, retention: retention) })
+        else { return }
+        addVolume(new, window: window, state: state, createdAt: now)
     }
 
     mutating func openView(_ id: VolumeID) throws {
@@ -223,16 +231,10 @@ struct Model {
         let time = someTime(ref)
         lastAction = "read view of \(id) at \(time)"
         let expected = ref.resolve(time, now: now, backtrack: false)
-        do {
-            let view = try store.readView(of: id, at: time)
-            guard case .success(let state) = expected else {
-                Issue.record("read view succeeded; expected \(describe(expected))")
-                return
-            }
-            views.append((view, state))
-        } catch {
-            try expectSameFailure(error, expected)
-        }
+        guard
+            let (view, state) = attempt(expected, { () throws(PageStoreError) in try store.readView(of: id, at: time) })
+        else { return }
+        views.append((view, state))
     }
 
     mutating func closeView() {
@@ -268,7 +270,7 @@ struct Model {
         }
     }
 
-    func expectSameFailure(_ error: PageStoreError, _ expected: Result<RefState, PageStoreError>) throws {
+    func expectSameFailure(_ error: PageStoreError, _ expected: Result<RefState, PageStoreError>) {
         switch (error, expected) {
         case (.backtrackDisabled, .failure(.backtrackDisabled)): return
         case (.timeInFuture, .failure(.timeInFuture)),
