@@ -12,11 +12,16 @@ let package = Package(
     name: "Backtrack",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "PageStore", targets: ["PageStore"])
+        .library(name: "PageStore", targets: ["PageStore"]),
+        .library(name: "SQLiteVFS", targets: ["SQLiteVFS"]),
     ],
     targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PageStore", swiftSettings: strict),
+        .target(name: "SQLiteVFS", dependencies: ["CSQLite", "PageStore"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),
+        .testTarget(
+            name: "SQLiteVFSTests", dependencies: ["SQLiteVFS", "PageStore", "CSQLite"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

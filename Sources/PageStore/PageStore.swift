@@ -20,7 +20,8 @@ import Synchronization
 /// - commit: O(pages written), plus O(pages cut off) when files shrink;
 /// - backtrack, forward, time resolution: O(log n); clone: O(1); full-copy restore: O(pages).
 public final class PageStore: Sendable {
-    let clock: any WallClock
+    /// The clock that stamps commits and decides what is in the window.
+    public let clock: any WallClock
     let state: Mutex<StoreState>
 
     public init(clock: any WallClock) {
@@ -78,6 +79,14 @@ public final class PageStore: Sendable {
     public func files(of volume: VolumeID) throws(PageStoreError) -> [String: FileShape] {
         try state.withLock { state throws(PageStoreError) in
             try state.headCatalog(state.volume(volume)).mapValues(\.shape)
+        }
+    }
+
+    /// The shape of one file at the volume's head, or nil if the file does not exist there.
+    public func shape(of file: String, in volume: VolumeID) throws(PageStoreError) -> FileShape? {
+        try state.withLock { state throws(PageStoreError) in
+            guard let volumeState = state.volumes[volume] else { throw .unknownVolume(volume) }
+            return (volumeState.memo.file(named: file) ?? state.headCatalog(volumeState)[file])?.shape
         }
     }
 

@@ -28,6 +28,9 @@ public final class ReadView: Sendable {
     /// The files of the viewed state.
     public func files() -> [String: FileShape] { catalog.mapValues(\.shape) }
 
+    /// The shape of one file in the viewed state, or nil if it did not exist then.
+    public func shape(of file: String) -> FileShape? { catalog[file]?.shape }
+
     /// Copies a page of the viewed state into `buffer`, which must hold exactly one page.
     public func readPage(_ page: PageNumber, of file: String, into buffer: UnsafeMutableRawBufferPointer)
         throws(PageStoreError)

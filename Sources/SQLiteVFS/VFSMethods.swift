@@ -1,0 +1,326 @@
+import CSQLite
+import PageStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The C function tables SQLite calls. Each function fulfils the contract of the `sqlite3_vfs` or
+/// `sqlite3_io_methods` member it fills (see sqlite3.h), and does nothing but find the Swift object and call it.
+///
+/// SQLite keeps pointers to the io_methods tables for the life of the process, so they are allocated once and
+/// never freed.
+enum VFSMethods {
+    static func template(name: UnsafeMutablePointer<CChar>) -> sqlite3_vfs {
+        sqlite3_vfs(
+            iVersion: 2, szOsFile: Int32(MemoryLayout<BacktrackFile>.stride), mxPathname: 1024, pNext: nil,
+            zName: name, pAppData: nil, xOpen: vfsOpen, xDelete: vfsDelete, xAccess: vfsAccess,
+            xFullPathname: vfsFullPathname, xDlOpen: nil, xDlError: nil, xDlSym: nil, xDlClose: nil,
+            xRandomness: vfsRandomness, xSleep: vfsSleep, xCurrentTime: vfsCurrentTime,
+            xGetLastError: { _, _, _ in 0 }, xCurrentTimeInt64: vfsCurrentTimeInt64, xSetSystemCall: nil,
+            xGetSystemCall: nil, xNextSystemCall: nil)
+    }
+
+    /// `nonisolated(unsafe)`: initialised once, then only read by SQLite.
+    nonisolated(unsafe) static let mainMethods: UnsafeMutablePointer<sqlite3_io_methods> = {
+        let methods = UnsafeMutablePointer<sqlite3_io_methods>.allocate(capacity: 1)
+        methods.initialize(
+            to: sqlite3_io_methods(
+                iVersion: 1, xClose: mainClose, xRead: mainRead, xWrite: mainWrite, xTruncate: mainTruncate,
+                xSync: { _, _ in SQLITE_OK }, xFileSize: mainFileSize, xLock: mainLock, xUnlock: mainUnlock,
+                xCheckReservedLock: mainCheckReserved, xFileControl: mainFileControl, xSectorSize: { _ in 4096 },
+                xDeviceCharacteristics: mainCharacteristics, xShmMap: nil, xShmLock: nil, xShmBarrier: nil,
+                xShmUnmap: nil, xFetch: nil, xUnfetch: nil))
+        return methods
+    }()
+
+    /// `nonisolated(unsafe)`: initialised once, then only read by SQLite.
+    nonisolated(unsafe) static let memoryMethods: UnsafeMutablePointer<sqlite3_io_methods> = {
+        let methods = UnsafeMutablePointer<sqlite3_io_methods>.allocate(capacity: 1)
+        methods.initialize(
+            to: sqlite3_io_methods(
+                iVersion: 1, xClose: memoryClose, xRead: memoryRead, xWrite: memoryWrite,
+                xTruncate: memoryTruncate, xSync: { _, _ in SQLITE_OK }, xFileSize: memoryFileSize,
+                xLock: { _, _ in SQLITE_OK }, xUnlock: { _, _ in SQLITE_OK },
+                xCheckReservedLock: { _, out in
+                    out?.pointee = 0
+                    return SQLITE_OK
+                }, xFileControl: { _, _, _ in SQLITE_NOTFOUND }, xSectorSize: { _ in 4096 },
+                xDeviceCharacteristics: { _ in
+                    SQLITE_IOCAP_POWERSAFE_OVERWRITE | SQLITE_IOCAP_SAFE_APPEND | SQLITE_IOCAP_SEQUENTIAL
+                }, xShmMap: nil, xShmLock: nil, xShmBarrier: nil, xShmUnmap: nil, xFetch: nil, xUnfetch: nil))
+        return methods
+    }()
+}
+
+// MARK: - Finding the Swift objects
+
+@inline(__always) private func storeVFS(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?) -> StoreVFS {
+    Unmanaged<StoreVFS>.fromOpaque(vfs!.pointee.pAppData).takeUnretainedValue()
+}
+
+@inline(__always) private func handle(_ file: UnsafeMutablePointer<sqlite3_file>?) -> UnsafeMutableRawPointer {
+    UnsafeMutableRawPointer(file!).assumingMemoryBound(to: BacktrackFile.self).pointee.handle!
+}
+
+@inline(__always) private func withMain<R>(_ file: UnsafeMutablePointer<sqlite3_file>?, _ body: (MainFile) -> R) -> R {
+    Unmanaged<MainFile>.fromOpaque(handle(file))._withUnsafeGuaranteedRef(body)
+}
+
+@inline(__always) private func withMemory<R>(_ file: UnsafeMutablePointer<sqlite3_file>?, _ body: (MemoryFile) -> R)
+    -> R
+{
+    Unmanaged<MemoryFile>.fromOpaque(handle(file))._withUnsafeGuaranteedRef(body)
+}
+
+// MARK: - sqlite3_vfs
+
+/// xOpen: the main database goes to the store (CANTOPEN if it does not exist and CREATE was not asked for, or
+/// if the volume or the view is unknown); everything else lives in memory. `pMethods` is set only on success,
+/// because SQLite calls xClose whenever it is non-NULL.
+private func vfsOpen(
+    _ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ name: sqlite3_filename?, _ file: UnsafeMutablePointer<sqlite3_file>?,
+    _ flags: Int32, _ outFlags: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    let owner = storeVFS(vfs)
+    let target = UnsafeMutableRawPointer(file!).assumingMemoryBound(to: BacktrackFile.self)
+    target.pointee.base.pMethods = nil
+    target.pointee.handle = nil
+    if flags & SQLITE_OPEN_MAIN_DB != 0 {
+        guard let name, let path = VolumePath(String(cString: name)), (try? owner.store.head(of: path.volume)) != nil
+        else { return SQLITE_CANTOPEN }
+        var view: ReadView?
+        if let token = sqlite3_uri_parameter(name, "view") {
+            guard let number = UInt64(String(cString: token)), let found = owner.view(number) else {
+                return SQLITE_CANTOPEN
+            }
+            view = found
+        }
+        let main = MainFile(vfs: owner, volume: path.volume, name: path.file, view: view)
+        guard main.exists || (flags & SQLITE_OPEN_CREATE != 0 && view == nil) else { return SQLITE_CANTOPEN }
+        target.pointee.handle = Unmanaged.passRetained(main).toOpaque()
+        target.pointee.base.pMethods = UnsafePointer(VFSMethods.mainMethods)
+        outFlags?.pointee = view == nil ? flags : (flags & ~SQLITE_OPEN_READWRITE) | SQLITE_OPEN_READONLY
+    } else {
+        let memory = MemoryFile(
+            vfs: owner, name: name.map { String(cString: $0) }, deleteOnClose: flags & SQLITE_OPEN_DELETEONCLOSE != 0)
+        target.pointee.handle = Unmanaged.passRetained(memory).toOpaque()
+        target.pointee.base.pMethods = UnsafePointer(VFSMethods.memoryMethods)
+        outFlags?.pointee = flags
+    }
+    return SQLITE_OK
+}
+
+private func vfsDelete(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ name: UnsafePointer<CChar>?, _: Int32) -> Int32 {
+    guard let name else { return SQLITE_OK }
+    let key = String(cString: name)
+    _ = storeVFS(vfs).memoryFiles.withLock { $0.removeValue(forKey: key) }
+    return SQLITE_OK
+}
+
+/// xAccess: runs for `<db>-journal` at the start of every read transaction, so journal names are answered
+/// without allocating while no named memory file exists (always, with `journal_mode=MEMORY`).
+private func vfsAccess(
+    _ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ name: UnsafePointer<CChar>?, _: Int32,
+    _ result: UnsafeMutablePointer<Int32>?
+) -> Int32 {
+    let owner = storeVFS(vfs)
+    guard let name else {
+        result?.pointee = 0
+        return SQLITE_OK
+    }
+    if hasSuffix(name, "-journal") || hasSuffix(name, "-wal") || hasSuffix(name, "-shm") {
+        if owner.memoryFiles.withLock({ $0.isEmpty }) {
+            result?.pointee = 0
+        } else {
+            let key = String(cString: name)
+            result?.pointee = owner.memoryFiles.withLock { $0[key] != nil } ? 1 : 0
+        }
+        return SQLITE_OK
+    }
+    guard let path = VolumePath(String(cString: name)) else {
+        result?.pointee = 0
+        return SQLITE_OK
+    }
+    let shape = (try? owner.store.shape(of: path.file, in: path.volume)) ?? nil
+    result?.pointee = shape == nil ? 0 : 1
+    return SQLITE_OK
+}
+
+private func hasSuffix(_ name: UnsafePointer<CChar>, _ suffix: StaticString) -> Bool {
+    let length = strlen(name)
+    let suffixLength = suffix.utf8CodeUnitCount
+    guard length >= suffixLength else { return false }
+    return memcmp(name + (length - suffixLength), suffix.utf8Start, suffixLength) == 0
+}
+
+private func vfsFullPathname(
+    _: UnsafeMutablePointer<sqlite3_vfs>?, _ name: UnsafePointer<CChar>?, _ capacity: Int32,
+    _ out: UnsafeMutablePointer<CChar>?
+) -> Int32 {
+    guard let name, let out else { return SQLITE_CANTOPEN }
+    let length = strlen(name)
+    guard length < Int(capacity) else { return SQLITE_CANTOPEN }
+    memcpy(out, name, length + 1)
+    return SQLITE_OK
+}
+
+private func vfsRandomness(
+    _ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ count: Int32, _ out: UnsafeMutablePointer<CChar>?
+)
+    -> Int32
+{
+    guard let out, count > 0 else { return 0 }
+    storeVFS(vfs).fillRandom(UnsafeMutableRawBufferPointer(start: out, count: Int(count)))
+    return count
+}
+
+private func vfsSleep(_: UnsafeMutablePointer<sqlite3_vfs>?, _ microseconds: Int32) -> Int32 {
+    usleep(useconds_t(max(0, microseconds)))
+    return microseconds
+}
+
+/// Julian day number of the Unix epoch, in milliseconds.
+private let unixEpochJulianMilliseconds: Int64 = 210_866_760_000_000
+
+private func vfsCurrentTimeInt64(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ out: UnsafeMutablePointer<sqlite3_int64>?)
+    -> Int32
+{
+    out?.pointee = unixEpochJulianMilliseconds + storeVFS(vfs).store.clock.now().microseconds / 1000
+    return SQLITE_OK
+}
+
+private func vfsCurrentTime(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ out: UnsafeMutablePointer<Double>?) -> Int32 {
+    var milliseconds: sqlite3_int64 = 0
+    _ = vfsCurrentTimeInt64(vfs, &milliseconds)
+    out?.pointee = Double(milliseconds) / 86_400_000
+    return SQLITE_OK
+}
+
+// MARK: - Main database files
+
+private func mainClose(_ file: UnsafeMutablePointer<sqlite3_file>?) -> Int32 {
+    let raw = handle(file)
+    Unmanaged<MainFile>.fromOpaque(raw).takeUnretainedValue().close()
+    Unmanaged<MainFile>.fromOpaque(raw).release()
+    return SQLITE_OK
+}
+
+private func mainRead(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _ buffer: UnsafeMutableRawPointer?, _ amount: Int32,
+    _ offset: sqlite3_int64
+) -> Int32 {
+    withMain(file) { $0.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(amount)), at: Int(offset)) }
+}
+
+private func mainWrite(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _ buffer: UnsafeRawPointer?, _ amount: Int32, _ offset: sqlite3_int64
+) -> Int32 {
+    withMain(file) { $0.write(UnsafeRawBufferPointer(start: buffer, count: Int(amount)), at: Int(offset)) }
+}
+
+private func mainTruncate(_ file: UnsafeMutablePointer<sqlite3_file>?, _ size: sqlite3_int64) -> Int32 {
+    withMain(file) { $0.truncate(to: Int(size)) }
+}
+
+private func mainFileSize(_ file: UnsafeMutablePointer<sqlite3_file>?, _ size: UnsafeMutablePointer<sqlite3_int64>?)
+    -> Int32
+{
+    size?.pointee = sqlite3_int64(withMain(file) { $0.size() })
+    return SQLITE_OK
+}
+
+private func mainLock(_ file: UnsafeMutablePointer<sqlite3_file>?, _ level: Int32) -> Int32 {
+    withMain(file) { $0.lock(level) }
+}
+
+private func mainUnlock(_ file: UnsafeMutablePointer<sqlite3_file>?, _ level: Int32) -> Int32 {
+    withMain(file) { $0.unlock(level) }
+}
+
+private func mainCheckReserved(_ file: UnsafeMutablePointer<sqlite3_file>?, _ out: UnsafeMutablePointer<Int32>?)
+    -> Int32
+{
+    out?.pointee = withMain(file) { $0.shared.isReserved } ? 1 : 0
+    return SQLITE_OK
+}
+
+/// `SQLITE_FCNTL_COMMIT_PHASETWO` is the commit point; every other control is left to SQLite's defaults.
+private func mainFileControl(_ file: UnsafeMutablePointer<sqlite3_file>?, _ op: Int32, _: UnsafeMutableRawPointer?)
+    -> Int32
+{
+    guard op == SQLITE_FCNTL_COMMIT_PHASETWO else { return SQLITE_NOTFOUND }
+    return withMain(file) { $0.commit() }
+}
+
+private func mainCharacteristics(_ file: UnsafeMutablePointer<sqlite3_file>?) -> Int32 {
+    let pinned = withMain(file) { $0.view != nil }
+    return SQLITE_IOCAP_POWERSAFE_OVERWRITE | (pinned ? SQLITE_IOCAP_IMMUTABLE : 0)
+}
+
+// MARK: - Memory files
+
+private func memoryClose(_ file: UnsafeMutablePointer<sqlite3_file>?) -> Int32 {
+    let raw = handle(file)
+    Unmanaged<MemoryFile>.fromOpaque(raw).takeUnretainedValue().close()
+    Unmanaged<MemoryFile>.fromOpaque(raw).release()
+    return SQLITE_OK
+}
+
+private func memoryRead(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _ buffer: UnsafeMutableRawPointer?, _ amount: Int32,
+    _ offset: sqlite3_int64
+) -> Int32 {
+    withMemory(file) {
+        $0.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(amount)), at: Int(offset))
+    }
+}
+
+private func memoryWrite(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _ buffer: UnsafeRawPointer?, _ amount: Int32, _ offset: sqlite3_int64
+) -> Int32 {
+    withMemory(file) { $0.write(UnsafeRawBufferPointer(start: buffer, count: Int(amount)), at: Int(offset)) }
+}
+
+private func memoryTruncate(_ file: UnsafeMutablePointer<sqlite3_file>?, _ size: sqlite3_int64) -> Int32 {
+    withMemory(file) { $0.truncate(to: Int(size)) }
+    return SQLITE_OK
+}
+
+private func memoryFileSize(_ file: UnsafeMutablePointer<sqlite3_file>?, _ size: UnsafeMutablePointer<sqlite3_int64>?)
+    -> Int32
+{
+    size?.pointee = sqlite3_int64(withMemory(file) { $0.size })
+    return SQLITE_OK
+}
+
+/// A database path: `/<volume>/<percent-encoded file name>`.
+struct VolumePath {
+    var volume: VolumeID
+    var file: String
+
+    init?(_ path: String) {
+        let parts = path.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, let number = UInt32(parts[0]), let file = Self.percentDecoded(parts[1]) else {
+            return nil
+        }
+        volume = VolumeID(rawValue: number)
+        self.file = file
+    }
+
+    static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%") {
+                guard let high = iterator.next(), let low = iterator.next(),
+                    let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+                else { return nil }
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
