@@ -162,6 +162,21 @@ public final class SQLiteStatement {
         }
     }
 
+    /// The storage class of a column of the current row (`SQLITE_INTEGER`, ..., `SQLITE_NULL`).
+    public func storageClass(_ index: Int) -> Int32 { sqlite3_column_type(handle, Int32(index)) }
+
+    public func integer(_ index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
+
+    public func double(_ index: Int) -> Double { sqlite3_column_double(handle, Int32(index)) }
+
+    /// The UTF-8 bytes of a column of the current row, without copying; valid only inside `body`.
+    public func withBytes<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        let column = Int32(index)
+        let pointer = sqlite3_column_text(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return body(UnsafeRawBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
+    }
+
     public func bind(_ value: SQLiteValue, at index: Int) throws(SQLiteError) {
         let position = Int32(index + 1)
         let code: Int32

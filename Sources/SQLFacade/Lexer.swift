@@ -1,0 +1,254 @@
+/// A token of MySQL-flavoured SQL, with where it came from in the statement text.
+struct Token: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
+        /// A bare word: keyword or identifier.
+        case word
+        /// A `backtick` identifier; `text` is the decoded name.
+        case quotedIdentifier
+        /// A string literal; `text` is the decoded value.
+        case string
+        case number
+        /// `X'..'`, `0x..` and `b'..'` literals; `text` is the original spelling.
+        case hexLiteral
+        /// `@name` or `@@name` (`@@session.name` included); `text` is the whole spelling.
+        case variable
+        case placeholder
+        case symbol
+        /// A `/* backtrack: ... */` annotation that the façade writes into stored DDL; `text` is its content.
+        case annotation
+    }
+
+    var kind: Kind
+    var text: String
+    /// The token's range in the statement's UTF-8 bytes.
+    var start: Int
+    var end: Int
+
+    func isWord(_ keyword: String) -> Bool {
+        kind == .word && text.utf8.count == keyword.utf8.count && text.uppercased() == keyword
+    }
+
+    var upper: String { text.uppercased() }
+
+    /// Word or quoted identifier: something that can name a table or column.
+    var isName: Bool { kind == .word || kind == .quotedIdentifier }
+}
+
+/// Splits MySQL SQL into tokens (MariaDB's lexer rules with the default SQL mode: `"..."` is a string, backslash
+/// escapes apply in strings, `#` and `-- ` start comments). Executable comments (`/*! ... */`, `/*M! ... */`) are
+/// read as SQL, as MySQL does; other comments are dropped.
+struct Lexer {
+    struct Failure: Error {
+        /// Byte offset of the unterminated construct.
+        var offset: Int
+    }
+
+    static func tokens(_ sql: String) throws(Failure) -> [Token] {
+        var lexer = Lexer(Array(sql.utf8))
+        return try lexer.run()
+    }
+
+    private let bytes: [UInt8]
+    private var index = 0
+    private var tokens: [Token] = []
+
+    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    private func peek(_ offset: Int = 0) -> UInt8? {
+        index + offset < bytes.count ? bytes[index + offset] : nil
+    }
+
+    private mutating func run() throws(Failure) -> [Token] {
+        while let byte = peek() {
+            let start = index
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+                index += 1
+            case UInt8(ascii: "#"):
+                skipLine()
+            case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-") && (peek(2).map(Self.isSpaceOrControl) ?? true):
+                skipLine()
+            case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                try comment()
+            case UInt8(ascii: "*") where peek(1) == UInt8(ascii: "/"):
+                index += 2  // the end of an executable comment
+            case UInt8(ascii: "'"), UInt8(ascii: "\""):
+                let text = try quoted(byte, backslashEscapes: true)
+                emit(.string, text, start)
+            case UInt8(ascii: "`"):
+                let text = try quoted(byte, backslashEscapes: false)
+                emit(.quotedIdentifier, text, start)
+            case UInt8(ascii: "?"):
+                index += 1
+                emit(.placeholder, "?", start)
+            case UInt8(ascii: "@"):
+                variable()
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                number()
+            case UInt8(ascii: ".") where peek(1).map(Self.isDigit) ?? false:
+                number()
+            default:
+                if Self.isWordByte(byte) {
+                    word()
+                } else {
+                    symbol()
+                }
+            }
+        }
+        return tokens
+    }
+
+    private mutating func emit(_ kind: Token.Kind, _ text: String, _ start: Int) {
+        tokens.append(Token(kind: kind, text: text, start: start, end: index))
+    }
+
+    private mutating func skipLine() {
+        while let byte = peek(), byte != UInt8(ascii: "\n") { index += 1 }
+    }
+
+    /// `/* ... */` is dropped; `/*! ... */`, `/*!50100 ... */` and `/*M! ... */` are read as SQL;
+    /// `/* backtrack: ... */` becomes an annotation token.
+    private mutating func comment() throws(Failure) {
+        let start = index
+        index += 2
+        if peek() == UInt8(ascii: "!") || (peek() == UInt8(ascii: "M") && peek(1) == UInt8(ascii: "!")) {
+            index += peek() == UInt8(ascii: "M") ? 2 : 1
+            while let byte = peek(), Self.isDigit(byte) { index += 1 }
+            return
+        }
+        let bodyStart = index
+        while index + 1 < bytes.count, !(bytes[index] == UInt8(ascii: "*") && bytes[index + 1] == UInt8(ascii: "/")) {
+            index += 1
+        }
+        guard index + 1 < bytes.count else { throw Failure(offset: start) }
+        let body = String(decoding: bytes[bodyStart..<index], as: UTF8.self).trimmingSpaces
+        index += 2
+        if body.hasPrefix(Self.annotationPrefix) {
+            emit(.annotation, String(body.dropFirst(Self.annotationPrefix.count)).trimmingSpaces, start)
+        }
+    }
+
+    static let annotationPrefix = "backtrack:"
+
+    private mutating func quoted(_ quote: UInt8, backslashEscapes: Bool) throws(Failure) -> String {
+        let start = index
+        index += 1
+        var value: [UInt8] = []
+        while true {
+            guard let byte = peek() else { throw Failure(offset: start) }
+            index += 1
+            if byte == quote {
+                if peek() == quote {
+                    value.append(quote)
+                    index += 1
+                    continue
+                }
+                break
+            }
+            if byte == UInt8(ascii: "\\"), backslashEscapes, let next = peek() {
+                index += 1
+                switch next {
+                case UInt8(ascii: "0"): value.append(0)
+                case UInt8(ascii: "b"): value.append(8)
+                case UInt8(ascii: "n"): value.append(10)
+                case UInt8(ascii: "r"): value.append(13)
+                case UInt8(ascii: "t"): value.append(9)
+                case UInt8(ascii: "Z"): value.append(26)
+                case UInt8(ascii: "%"), UInt8(ascii: "_"): value.append(contentsOf: [UInt8(ascii: "\\"), next])
+                default: value.append(next)
+                }
+                continue
+            }
+            value.append(byte)
+        }
+        return String(decoding: value, as: UTF8.self)
+    }
+
+    private mutating func variable() {
+        let start = index
+        index += 1
+        if peek() == UInt8(ascii: "@") { index += 1 }
+        while let byte = peek(), Self.isWordByte(byte) || byte == UInt8(ascii: ".") { index += 1 }
+        emit(.variable, String(decoding: bytes[start..<index], as: UTF8.self), start)
+    }
+
+    private mutating func number() {
+        let start = index
+        if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
+            index += 2
+            while let byte = peek(), Self.isHexDigit(byte) { index += 1 }
+            emit(.hexLiteral, String(decoding: bytes[start..<index], as: UTF8.self), start)
+            return
+        }
+        while let byte = peek(), Self.isDigit(byte) || byte == UInt8(ascii: ".") { index += 1 }
+        if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E"),
+            let next = peek(1),
+            Self.isDigit(next)
+                || ((next == UInt8(ascii: "+") || next == UInt8(ascii: "-")) && (peek(2).map(Self.isDigit) ?? false))
+        {
+            index += 2
+            while let byte = peek(), Self.isDigit(byte) { index += 1 }
+        }
+        // A number running into letters is a word (MySQL allows identifiers like 1abc).
+        if let byte = peek(), Self.isWordByte(byte) {
+            while let byte = peek(), Self.isWordByte(byte) { index += 1 }
+            emit(.word, String(decoding: bytes[start..<index], as: UTF8.self), start)
+            return
+        }
+        emit(.number, String(decoding: bytes[start..<index], as: UTF8.self), start)
+    }
+
+    private mutating func word() {
+        let start = index
+        let first = bytes[index]
+        if (first == UInt8(ascii: "x") || first == UInt8(ascii: "X") || first == UInt8(ascii: "b")
+            || first == UInt8(ascii: "B")), peek(1) == UInt8(ascii: "'")
+        {
+            index += 2
+            while let byte = peek(), byte != UInt8(ascii: "'") { index += 1 }
+            index = min(index + 1, bytes.count)
+            emit(.hexLiteral, String(decoding: bytes[start..<index], as: UTF8.self), start)
+            return
+        }
+        while let byte = peek(), Self.isWordByte(byte) { index += 1 }
+        emit(.word, String(decoding: bytes[start..<index], as: UTF8.self), start)
+    }
+
+    private static let multiByteSymbols: [[UInt8]] = ["<=>", "<=", ">=", "<>", "!=", ":=", "||", "&&", "<<", ">>"].map {
+        Array($0.utf8)
+    }
+
+    private mutating func symbol() {
+        let start = index
+        for candidate in Self.multiByteSymbols
+        where index + candidate.count <= bytes.count && Array(bytes[index..<index + candidate.count]) == candidate {
+            index += candidate.count
+            emit(.symbol, String(decoding: candidate, as: UTF8.self), start)
+            return
+        }
+        index += 1
+        emit(.symbol, String(decoding: bytes[start..<index], as: UTF8.self), start)
+    }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "f"))
+    }
+
+    static func isWordByte(_ byte: UInt8) -> Bool {
+        isDigit(byte) || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z"))
+            || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "$") || byte >= 0x80
+    }
+
+    static func isSpaceOrControl(_ byte: UInt8) -> Bool { byte <= 0x20 }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text = text.dropFirst() }
+        while let last = text.last, last.isWhitespace { text = text.dropLast() }
+        return String(text)
+    }
+}
