@@ -24,6 +24,13 @@ extension Session {
                     continue
                 }
             }
+            if token.kind == .string, let last = out.last, last.kind == .string, tokens[index - 1].kind == .string {
+                // MySQL concatenates adjacent string literals: 'a' 'b' is 'ab'.
+                out[out.count - 1].text += token.text
+                out[out.count - 1].end = token.end
+                index += 1
+                continue
+            }
             if token.isWord("INSERT"), next?.isWord("IGNORE") == true {
                 out += [token, Self.synthesized(.word, "OR", like: token), next!]
                 index += 2
