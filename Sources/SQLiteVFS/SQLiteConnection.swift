@@ -90,6 +90,26 @@ public final class SQLiteConnection {
             offset: offset >= 0 ? Int(offset) : nil)
     }
 
+    /// The main database's bytes (`sqlite3_serialize`): a whole copy of its state.
+    public func serialize() -> [UInt8] {
+        var size: sqlite3_int64 = 0
+        guard let bytes = sqlite3_serialize(handle, "main", &size, 0) else { return [] }
+        defer { sqlite3_free(bytes) }
+        return Array(UnsafeBufferPointer(start: bytes, count: Int(size)))
+    }
+
+    /// Replaces the main database with `bytes` from `serialize()` (for in-memory databases).
+    public func deserialize(_ bytes: [UInt8]) throws(SQLiteError) {
+        let size = bytes.count
+        guard let copy = sqlite3_malloc64(sqlite3_uint64(max(size, 1)))?.assumingMemoryBound(to: UInt8.self) else {
+            throw SQLiteError(code: SQLITE_NOMEM, message: "out of memory")
+        }
+        if size > 0 { bytes.withUnsafeBufferPointer { copy.update(from: $0.baseAddress!, count: size) } }
+        let flags = UInt32(SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE)
+        let code = sqlite3_deserialize(handle, "main", copy, sqlite3_int64(size), sqlite3_int64(size), flags)
+        guard code == SQLITE_OK else { throw error(code, sql: nil) }
+    }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

@@ -25,7 +25,8 @@ struct ErrorTests {
         expectError(lab, "INSERT INTO t VALUES (2, NULL)", 1048, "23000", "Column 'v' cannot be null")
         expectError(lab, "USE nodb", 1049, "42000", "Unknown database 'nodb'")
         expectError(lab, "SELECT @@nosuch", 1193, "HY000", "Unknown system variable 'nosuch'")
-        expectError(lab, "SELECT 'unterminated", 1064, "42000",
+        expectError(
+            lab, "SELECT 'unterminated", 1064, "42000",
             "You have an error in your SQL syntax; check the manual that corresponds to your MariaDB server version "
                 + "for the right syntax to use near ''unterminated' at line 1")
         expectError(lab, "", 1065, "42000", "Query was empty")

@@ -27,7 +27,8 @@ struct WorkshopTests {
         #expect(tables.columns.map(\.name) == ["Tables_in_mylab"])
         #expect(tables.textRows == [["sbtest1"]])
         #expect(try lab.rows("select @@version_comment limit 1").count == 1)
-        #expect(try lab.session.execute("select @@version_comment limit 1").columns.map(\.name) == ["@@version_comment"])
+        #expect(
+            try lab.session.execute("select @@version_comment limit 1").columns.map(\.name) == ["@@version_comment"])
         #expect(try lab.rows("SELECT DATABASE()") == [["mylab"]])
         #expect(try lab.rows("SHOW FULL TABLES") == [["sbtest1", "BASE TABLE"]])
     }
@@ -106,7 +107,8 @@ struct WorkshopTests {
         #expect(try lab.rows("SELECT name FROM users WHERE name LIKE 'o%'") == [["o'neil"]])
         #expect(
             try lab.rows(
-                "SELECT t.title, COUNT(*) AS n FROM users u JOIN teams t ON t.id = u.team GROUP BY t.title ORDER BY n DESC")
+                "SELECT t.title, COUNT(*) AS n FROM users u JOIN teams t ON t.id = u.team GROUP BY t.title ORDER BY n DESC"
+            )
                 == [["red", "2"], ["blue", "1"]])
         #expect(try lab.rows("SELECT id FROM users WHERE team IS NULL") == [["4"]])
         #expect(try lab.rows("SELECT CONCAT(name, '@', team) FROM `mylab`.`users` WHERE id = 1") == [["ann@1"]])
