@@ -19,7 +19,10 @@ let package = Package(
         .target(name: "CMallocStats"),
         .target(
             name: "BenchmarkSupport",
-            dependencies: ["CMallocStats", .product(name: "PageStore", package: "Backtrack")]),
+            dependencies: [
+                "CMallocStats", .product(name: "PageStore", package: "Backtrack"),
+                .product(name: "SQLiteVFS", package: "Backtrack"), .product(name: "SQLFacade", package: "Backtrack"),
+            ]),
         .executableTarget(
             name: "PageStoreBenchmarks",
             dependencies: [
@@ -28,6 +31,17 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/PageStoreBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "SQLiteBenchmarks",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "PageStore", package: "Backtrack"),
+                .product(name: "SQLiteVFS", package: "Backtrack"),
+                .product(name: "SQLFacade", package: "Backtrack"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/SQLiteBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
