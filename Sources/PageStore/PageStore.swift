@@ -105,6 +105,25 @@ public final class PageStore: Sendable {
         }
     }
 
+    /// Calls `body` with a page of the head state, in place and under the store's lock: for comparing a page
+    /// without copying it. `body` must be short and must not call the store. Nil if the page is past the end.
+    public func withPage<R: Sendable>(
+        _ page: PageNumber, of file: String, in volume: VolumeID, _ body: (UnsafeRawBufferPointer) -> R
+    ) throws(PageStoreError) -> R? {
+        try state.withLock { state throws(PageStoreError) -> R? in
+            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
+            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+                throw .unknownFile(file)
+            }
+            guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount else { return nil }
+            guard let image = state.headImage(volume, file: head.id, page: page) else {
+                let zeros = [UInt8](repeating: 0, count: head.shape.pageSize)
+                return zeros.withUnsafeBytes(body)
+            }
+            return image.withBytes(body)
+        }
+    }
+
     public func readPage(_ page: PageNumber, of file: String, in volume: VolumeID) throws(PageStoreError) -> [UInt8] {
         guard let shape = try files(of: volume)[file] else { throw .unknownFile(file) }
         var bytes = [UInt8](repeating: 0, count: shape.pageSize)

@@ -1,6 +1,10 @@
 import CSQLite
 import PageStore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One connection's handle on a database file stored in the page store.
 ///
 /// SQLite's byte I/O maps onto store pages: a store file's page size is fixed when the file is first written
@@ -21,6 +25,8 @@ final class MainFile {
     private var pending: [UInt32: [UInt8]] = [:]
     /// The file size this connection's open transaction has set, in bytes.
     private var pendingSize: Int?
+    /// One page of scratch for reads and writes that cover part of a page.
+    private var scratch: [UInt8] = []
 
     init(vfs: StoreVFS, volume: VolumeID, name: String, view: ReadView?) {
         self.vfs = vfs
@@ -63,17 +69,20 @@ final class MainFile {
 
     /// Fills `buffer` from `offset`; past the end it zero-fills and reports a short read, as SQLite requires.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Int32 {
-        let fileSize = size()
         if pageSize == 0 { pageSize = storeShape()?.pageSize ?? 0 }
-        guard pageSize > 0, offset < fileSize else {
-            buffer.initializeMemory(as: UInt8.self, repeating: 0)
-            return BACKTRACK_SQLITE_IOERR_SHORT_READ
+        guard pageSize > 0 else { return shortRead(buffer) }
+        // The common case, SQLite reading one whole aligned page, asks the store once: a page past the end
+        // comes back as `.pastEnd` instead of needing a size query first.
+        if buffer.count == pageSize, offset % pageSize == 0 {
+            if let pendingSize, offset + pageSize > pendingSize { return shortRead(buffer) }
+            switch readPage(UInt32(offset / pageSize) + 1, into: buffer) {
+            case .read: return SQLITE_OK
+            case .pastEnd: return shortRead(buffer)
+            case .failed: return BACKTRACK_SQLITE_IOERR_READ
+            }
         }
-        // The common case: SQLite reads one whole, aligned page.
-        if buffer.count == pageSize, offset % pageSize == 0, offset + pageSize <= fileSize {
-            return readPage(UInt32(offset / pageSize) + 1, into: buffer) ? SQLITE_OK : BACKTRACK_SQLITE_IOERR_READ
-        }
-        var scratch = [UInt8](repeating: 0, count: pageSize)
+        let fileSize = size()
+        if scratch.count != pageSize { scratch = [UInt8](repeating: 0, count: pageSize) }
         var done = 0
         while done < buffer.count {
             let position = offset + done
@@ -82,8 +91,8 @@ final class MainFile {
                 UnsafeMutableRawBufferPointer(rebasing: buffer[done...]).initializeMemory(as: UInt8.self, repeating: 0)
                 return BACKTRACK_SQLITE_IOERR_SHORT_READ
             }
-            let ok = scratch.withUnsafeMutableBytes { readPage(UInt32(position / pageSize) + 1, into: $0) }
-            guard ok else { return BACKTRACK_SQLITE_IOERR_READ }
+            let outcome = scratch.withUnsafeMutableBytes { readPage(UInt32(position / pageSize) + 1, into: $0) }
+            if outcome == .failed { return BACKTRACK_SQLITE_IOERR_READ }
             let start = position % pageSize
             scratch.withUnsafeBytes { source in
                 buffer.baseAddress!.advanced(by: done).copyMemory(
@@ -94,30 +103,39 @@ final class MainFile {
         return SQLITE_OK
     }
 
-    /// One whole store page: this transaction's pending image, else the store's (zeros past the store's end).
-    private func readPage(_ page: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    private func shortRead(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 {
+        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        return BACKTRACK_SQLITE_IOERR_SHORT_READ
+    }
+
+    private enum ReadOutcome {
+        case read, pastEnd, failed
+    }
+
+    /// One whole store page: this transaction's pending image, else the store's. Past the end it zero-fills.
+    private func readPage(_ page: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
         if let image = pending[page] {
             image.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            return true
+            return .read
         }
         do {
             if let view {
-                if page > view.shape(of: name)?.pageCount ?? 0 { return zeroFill(buffer) }
+                guard page <= view.shape(of: name)?.pageCount ?? 0 else { return zeroFill(buffer) }
                 try view.readPage(PageNumber(page), of: name, into: buffer)
             } else {
                 try vfs.store.readPage(PageNumber(page), of: name, in: volume, into: buffer)
             }
-            return true
+            return .read
         } catch .pageOutOfRange {
             return zeroFill(buffer)
         } catch {
-            return false
+            return .failed
         }
     }
 
-    private func zeroFill(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
+    private func zeroFill(_ buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
-        return true
+        return .pastEnd
     }
 
     // MARK: Writes
@@ -140,7 +158,7 @@ final class MainFile {
             if pending[page] == nil {
                 var image = [UInt8](repeating: 0, count: pageSize)
                 if length < pageSize, (Int(page) - 1) * pageSize < max(storeSize, pendingSize ?? 0) {
-                    guard image.withUnsafeMutableBytes({ readPage(page, into: $0) }) else {
+                    guard image.withUnsafeMutableBytes({ readPage(page, into: $0) }) != .failed else {
                         return BACKTRACK_SQLITE_IOERR_WRITE
                     }
                 }
@@ -188,14 +206,17 @@ final class MainFile {
     /// reloads.
     private func dropUnchangedPages() {
         guard let shape = storeShape(), shape.pageSize == pageSize else { return }
-        var scratch = [UInt8](repeating: 0, count: pageSize)
         var onlyCounterChanged = false
         for (page, image) in pending where page <= shape.pageCount {
-            guard scratch.withUnsafeMutableBytes({ readStorePage(page, into: $0) }) else { continue }
-            if image == scratch {
-                pending[page] = nil
-            } else if page == 1 {
-                onlyCounterChanged = Self.differOnlyInCounter(image, scratch)
+            let comparison = image.withUnsafeBytes { mine in
+                (try? vfs.store.withPage(PageNumber(page), of: name, in: volume) { stored in
+                    Self.compare(mine, stored, ignoringCounter: page == 1)
+                }) ?? nil
+            }
+            switch comparison {
+            case .equal: pending[page] = nil
+            case .counterOnly: onlyCounterChanged = true
+            case .different, nil: continue
             }
         }
         let sameSize = (pendingSize ?? shape.byteCount) == shape.byteCount
@@ -204,16 +225,21 @@ final class MainFile {
         }
     }
 
-    private func readStorePage(_ page: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
-        (try? vfs.store.readPage(PageNumber(page), of: name, in: volume, into: buffer)) != nil
+    private enum Comparison {
+        case equal, counterOnly, different
     }
 
-    private static func differOnlyInCounter(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count, a.count >= 100 else { return false }
-        for index in a.indices where a[index] != b[index] {
-            if !(24..<28).contains(index) && !(92..<96).contains(index) { return false }
-        }
-        return true
+    /// memcmp, and for page 1 also whether only the change counter and version-valid-for fields differ.
+    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, ignoringCounter: Bool)
+        -> Comparison
+    {
+        guard a.count == b.count, let x = a.baseAddress, let y = b.baseAddress else { return .different }
+        if memcmp(x, y, a.count) == 0 { return .equal }
+        guard ignoringCounter, a.count >= 100 else { return .different }
+        let same =
+            memcmp(x, y, 24) == 0 && memcmp(x + 28, y + 28, 64) == 0
+            && memcmp(x + 96, y + 96, a.count - 96) == 0
+        return same ? .counterOnly : .different
     }
 
     private func discardPending() {

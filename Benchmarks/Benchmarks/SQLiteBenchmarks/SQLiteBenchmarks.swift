@@ -17,7 +17,8 @@ let benchmarks: @Sendable () -> Void = {
     for backend in Backend.allCases {
         Benchmark(
             "Bulk load, 10,000-row transactions/rows:\(rows),\(backend)",
-            configuration: .init(metrics: [.wallClock], warmupIterations: 0, scalingFactor: .one,
+            configuration: .init(
+                metrics: [.wallClock], warmupIterations: 0, scalingFactor: .one,
                 maxDuration: .seconds(60), maxIterations: 5)
         ) { benchmark in
             let db = try! backend.connect(fresh: true)

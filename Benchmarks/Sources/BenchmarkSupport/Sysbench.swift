@@ -111,7 +111,8 @@ public struct SysbenchVolume: @unchecked Sendable {
         clock = ManualClock()
         store = PageStore(clock: clock)
         vfs = StoreVFS(store: store)
-        volume = try store.createVolume(retention: RetentionSettings(windowSeconds: 86_400, restoreWindowSeconds: 86_400))
+        volume = try store.createVolume(
+            retention: RetentionSettings(windowSeconds: 86_400, restoreWindowSeconds: 86_400))
     }
 
     public func connect() throws -> SQLiteConnection {
