@@ -50,18 +50,54 @@ enum CRC32 {
         bytes.withUnsafeBytes { update(crc, $0) }
     }
 
-    /// Continues `crc` over `count` spaces (CHAR padding).
+    /// Continues `crc` over `count` spaces (CHAR padding) in O(32) steps instead of O(count), by zlib's CRC
+    /// combination: crc(A ‖ B) = crc(A) × x^(8·|B|) mod P ⊕ crc(B).
     static func updateSpaces(_ crc: UInt32, count: Int) -> UInt32 {
-        var crc = crc
-        var remaining = count
-        spaces.withUnsafeBytes { block in
-            while remaining > 0 {
-                let step = min(remaining, block.count)
-                crc = update(crc, UnsafeRawBufferPointer(rebasing: block[0..<step]))
-                remaining -= step
+        guard count > 0 else { return crc }
+        guard count < paddingTable.count else {
+            var crc = crc
+            var remaining = count
+            spaces.withUnsafeBytes { block in
+                while remaining > 0 {
+                    let step = min(remaining, block.count)
+                    crc = update(crc, UnsafeRawBufferPointer(rebasing: block[0..<step]))
+                    remaining -= step
+                }
             }
+            return crc
         }
-        return crc
+        let (shift, spacesCRC) = paddingTable[count]
+        return multiplyModP(shift, crc) ^ spacesCRC
+    }
+
+    /// For each padding length n below 1,024: (x^(8n) mod P, crc32 of n spaces).
+    private static let paddingTable: [(UInt32, UInt32)] = {
+        var table: [(UInt32, UInt32)] = [(0x8000_0000, 0)]  // x^0, crc of nothing
+        var shift: UInt32 = 0x8000_0000
+        var crc: UInt32 = 0
+        let space: [UInt8] = [0x20]
+        for _ in 1..<1024 {
+            shift = multiplyModP(shift, 0x0080_0000)  // × x^8
+            crc = update(crc, space)
+            table.append((shift, crc))
+        }
+        return table
+    }()
+
+    /// a × b modulo the CRC-32 polynomial, in the reflected bit order zlib uses (x^0 is the top bit).
+    private static func multiplyModP(_ a: UInt32, _ b: UInt32) -> UInt32 {
+        var b = b
+        var product: UInt32 = 0
+        var mask: UInt32 = 0x8000_0000
+        while mask != 0 {
+            if a & mask != 0 {
+                product ^= b
+                if a & (mask - 1) == 0 { break }
+            }
+            mask >>= 1
+            b = b & 1 != 0 ? (b >> 1) ^ 0xEDB8_8320 : b >> 1
+        }
+        return product
     }
 
     private static let spaces = [UInt8](repeating: 0x20, count: 1024)

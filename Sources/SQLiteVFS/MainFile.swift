@@ -81,6 +81,20 @@ final class MainFile {
             case .failed: return BACKTRACK_SQLITE_IOERR_READ
             }
         }
+        // A read inside one stored page (the change-counter check at every transaction start): copy just that
+        // slice, in place, without a size query.
+        let page = UInt32(offset / pageSize) + 1
+        if view == nil, pendingSize == nil, pending.isEmpty, (offset + buffer.count - 1) / pageSize == offset / pageSize
+        {
+            let start = offset % pageSize
+            let target = SliceTarget(bytes: buffer)
+            let copied = try? vfs.store.withPage(PageNumber(page), of: name, in: volume) { stored -> Bool in
+                target.bytes.baseAddress!.copyMemory(from: stored.baseAddress! + start, byteCount: target.bytes.count)
+                return true
+            }
+            if copied == true { return SQLITE_OK }
+            if copied == nil { return shortRead(buffer) }
+        }
         let fileSize = size()
         if scratch.count != pageSize { scratch = [UInt8](repeating: 0, count: pageSize) }
         var done = 0
@@ -270,4 +284,11 @@ final class MainFile {
     func close() {
         _ = unlock(SQLITE_LOCK_NONE)
     }
+}
+
+/// SQLite's read buffer, written inside one `PageStore.withPage` call and never kept.
+///
+/// `@unchecked Sendable`: the closure runs synchronously under the store's lock, on the caller's thread.
+private struct SliceTarget: @unchecked Sendable {
+    let bytes: UnsafeMutableRawBufferPointer
 }

@@ -1,6 +1,7 @@
 import PageStore
-import SQLFacade
 import Testing
+
+@testable import SQLFacade
 
 @Suite("CHECKSUM TABLE")
 struct ChecksumTests {
@@ -28,5 +29,26 @@ struct ChecksumTests {
         try lab.run("CREATE TABLE a (id INT)", "INSERT INTO a VALUES (1)", "CREATE TABLE b (id INT)")
         #expect(try lab.rows("CHECKSUM TABLE a, b") == [["mylab.a", "3459908756"], ["mylab.b", "0"]])
         #expect(try lab.rows("CHECKSUM TABLE a QUICK") == [["mylab.a", nil]])
+    }
+}
+
+@Suite("CRC-32")
+struct CRC32Tests {
+    @Test func paddingByCombinationEqualsThePlainCRC() {
+        for prefix in ["", "a", "12345678901-12345678901"] {
+            for count in [0, 1, 7, 8, 61, 361, 1023, 1024, 3000] {
+                let plain = Array(prefix.utf8) + [UInt8](repeating: 0x20, count: count)
+                let combined = CRC32Probe.spaces(after: Array(prefix.utf8), count: count)
+                #expect(combined == CRC32Probe.plain(plain), "\(prefix) + \(count) spaces")
+            }
+        }
+        #expect(CRC32Probe.plain(Array("123456789".utf8)) == 0xCBF4_3926, "the standard check value")
+    }
+}
+
+enum CRC32Probe {
+    static func plain(_ bytes: [UInt8]) -> UInt32 { CRC32.update(0, bytes) }
+    static func spaces(after prefix: [UInt8], count: Int) -> UInt32 {
+        CRC32.updateSpaces(CRC32.update(0, prefix), count: count)
     }
 }
