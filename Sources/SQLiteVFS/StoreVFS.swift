@@ -27,7 +27,7 @@ public final class StoreVFS: Sendable {
     let sharedFiles = Mutex<[SharedFile.Key: SharedFile]>([:])
     let views = Mutex<[UInt64: ReadView]>([:])
     let memoryFiles = Mutex<[String: MemoryFileData]>([:])
-    let counters = Mutex<(nextView: UInt64, random: UInt64)>((1, 0x5EED_5EED_5EED_5EED))
+    let counters = Mutex<(nextView: UInt64, random: SplitMix64)>((1, SplitMix64(seed: 0x5EED)))
 
     private static let nextID = Atomic<Int>(1)
 
@@ -84,10 +84,7 @@ public final class StoreVFS: Sendable {
     /// Deterministic bytes for SQLite's randomness: core modules take no entropy from the system (STYLE.md §4).
     func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) {
         counters.withLock { counters in
-            for index in buffer.indices {
-                counters.random = counters.random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                buffer[index] = UInt8(truncatingIfNeeded: counters.random >> 33)
-            }
+            for index in buffer.indices { buffer[index] = UInt8(truncatingIfNeeded: counters.random.next()) }
         }
     }
 

@@ -1,17 +1,6 @@
 import PageStore
 
-/// SplitMix64: a small, seedable generator, so that every randomized test replays from its printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+typealias SeededGenerator = SplitMix64
 
 /// A page filled with one byte value, with a marker at the front so pages differ.
 func page(_ fill: UInt8, size: Int = 4096, marker: UInt32 = 0) -> [UInt8] {

@@ -41,7 +41,7 @@ struct SQLModel {
         let createdAt: Timestamp
     }
 
-    var random: SplitMix
+    var random: SplitMix64
     let clock = ManualClock(Timestamp(seconds: 1_800_000_000))
     let store: PageStore
     let vfs: StoreVFS
@@ -51,7 +51,7 @@ struct SQLModel {
     static let tables = ["t1", "t2"]
 
     init(seed: UInt64) throws {
-        random = SplitMix(seed: seed)
+        random = SplitMix64(seed: seed)
         store = PageStore(clock: clock)
         vfs = StoreVFS(store: store)
         let id = try store.createVolume(
@@ -84,7 +84,7 @@ struct SQLModel {
         }
     }
 
-    func pick<T>(_ items: [T], _ random: inout SplitMix) -> T { items[Int(random.next() % UInt64(items.count))] }
+    func pick<T>(_ items: [T], _ random: inout SplitMix64) -> T { items[Int(random.next() % UInt64(items.count))] }
 
     mutating func randomDML() -> String {
         let table = pick(Self.tables, &random)
@@ -222,18 +222,6 @@ struct SQLModel {
             }
         }
         return nil
-    }
-}
-
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
