@@ -162,16 +162,29 @@ final class MainFile {
             let size = bytes.count
             pageSize = size >= 512 && size <= 65_536 && size & (size - 1) == 0 ? size : 4096
         }
-        let storeSize = storeShape()?.byteCount ?? 0
+        // The store's size matters only for a first write in this transaction or a partial page.
+        var knownStoreSize: Int?
+        func storeSize() -> Int {
+            if let knownStoreSize { return knownStoreSize }
+            let size = storeShape()?.byteCount ?? 0
+            knownStoreSize = size
+            return size
+        }
         var done = 0
         while done < bytes.count {
             let position = offset + done
             let page = UInt32(position / pageSize) + 1
             let start = position % pageSize
             let length = min(bytes.count - done, pageSize - start)
+            if length == pageSize {
+                // A whole page (what SQLite writes to a database file): take it as is.
+                pending[page] = Array(UnsafeRawBufferPointer(rebasing: bytes[done..<(done + length)]))
+                done += length
+                continue
+            }
             if pending[page] == nil {
                 var image = [UInt8](repeating: 0, count: pageSize)
-                if length < pageSize, (Int(page) - 1) * pageSize < max(storeSize, pendingSize ?? 0) {
+                if (Int(page) - 1) * pageSize < max(storeSize(), pendingSize ?? 0) {
                     guard image.withUnsafeMutableBytes({ readPage(page, into: $0) }) != .failed else {
                         return BACKTRACK_SQLITE_IOERR_WRITE
                     }
@@ -184,7 +197,7 @@ final class MainFile {
             }
             done += length
         }
-        pendingSize = max(pendingSize ?? storeSize, offset + bytes.count)
+        pendingSize = max(pendingSize ?? storeSize(), offset + bytes.count)
         return SQLITE_OK
     }
 
