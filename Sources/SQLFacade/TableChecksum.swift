@@ -155,7 +155,7 @@ struct TableChecksum {
     ) -> (crc: UInt32, written: Int) {
         row.withBytes(index) { utf8 in
             let singleByte = charset == .latin1 || charset == .ascii
-            if !singleByte || !utf8.contains(where: { $0 >= 0x80 }) {
+            if !singleByte || isASCII(utf8) {
                 let count = min(limit, utf8.count)
                 return (CRC32.update(crc, UnsafeRawBufferPointer(rebasing: utf8[0..<count])), count)
             }
@@ -169,6 +169,22 @@ struct TableChecksum {
             )
         }
     }
+}
+
+/// True if no byte has its high bit set, checked eight bytes at a time.
+private func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    guard let base = bytes.baseAddress else { return true }
+    var index = 0
+    var bits: UInt64 = 0
+    while index + 8 <= bytes.count {
+        bits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        index += 8
+    }
+    while index < bytes.count {
+        bits |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+        index += 1
+    }
+    return bits & 0x8080_8080_8080_8080 == 0
 }
 
 /// `YYYY-MM-DD[ HH:MM:SS]` read from text, leniently (missing parts are zero).
