@@ -50,7 +50,6 @@ struct DeclaredType: Hashable, Sendable {
         name = first.upper
         arguments = tokens.filter { $0.kind == .number }.compactMap { Int($0.text) }
         isUnsigned = tokens.contains { $0.isWord("UNSIGNED") }
-        if name == "DOUBLE", tokens.count > 1, tokens[1].isWord("PRECISION") { name = "DOUBLE" }
         if name == "CHARACTER", tokens.count > 1, tokens[1].isWord("VARYING") { name = "VARCHAR" }
     }
 

@@ -50,7 +50,7 @@ extension Session {
     /// 1062 with the duplicate value when it can be found: for an INSERT of literal or bound values, the row
     /// whose key is already in the table (or twice in the statement).
     private func duplicateEntry(_ failed: String, statement: Statement, connection: SQLiteConnection) -> MySQLError {
-        let qualified = failed.split(separator: ",").map { String($0).trimmingCharacters(in: " ") }
+        let qualified = failed.split(separator: ",").map { String($0).trimmingSpaces }
         let table = qualified.first.map { Self.splitQualified(String($0)).0 } ?? nil
         let columns = qualified.map { Self.splitQualified(String($0)).1 }
         guard let table, let schema = try? TableSchema.load(connection, table: table) else {
@@ -157,14 +157,5 @@ struct InsertValues {
             }
         }
         return nil
-    }
-}
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var text = Substring(self)
-        while let first = text.first, set.contains(first) { text = text.dropFirst() }
-        while let last = text.last, set.contains(last) { text = text.dropLast() }
-        return String(text)
     }
 }

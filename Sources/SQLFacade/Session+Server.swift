@@ -34,12 +34,11 @@ extension Session {
             _ = try run(Statement(sql: statement.sql, tokens: tokens, parameters: []))
             return QueryResult()
         case "BEGIN", "START":
+            // START TRANSACTION's options (READ ONLY, WITH CONSISTENT SNAPSHOT) change nothing here: SQLite
+            // transactions are already consistent snapshots.
             try implicitCommit()
-            let readOnly = statement.tokens.contains { $0.isWord("ONLY") }
             return try run(
-                Statement(
-                    sql: statement.sql, tokens: [Self.synthesized(.word, readOnly ? "BEGIN" : "BEGIN", like: first)],
-                    parameters: []))
+                Statement(sql: statement.sql, tokens: [Self.synthesized(.word, "BEGIN", like: first)], parameters: []))
         case "COMMIT", "ROLLBACK":
             guard !statement.tokens.contains(where: { $0.isWord("TO") }) else { return nil }
             guard isInTransaction else { return QueryResult() }
@@ -239,11 +238,10 @@ extension Session {
         }
         let select = [Self.synthesized(.word, "SELECT", like: expression.first ?? statement.tokens[0])] + expression
         let result = try run(
-            Statement(sql: statement.sql, tokens: select, parameters: statement.parameters), on: try scratchOrCurrent())
+            Statement(sql: statement.sql, tokens: select, parameters: statement.parameters), on: try currentConnection()
+        )
         return result.rows.first?.first ?? .null
     }
-
-    private func scratchOrCurrent() throws(MySQLError) -> SQLiteConnection { try currentConnection() }
 
     // MARK: Databases and tables
 

@@ -327,6 +327,4 @@ public final class Session {
             do { try connection.execute("COMMIT") } catch { throw MySQLError.unknown(error.message) }
         }
     }
-
-    var hasConnection: Bool { connection != nil }
 }

@@ -204,12 +204,13 @@ final class MainFile {
     /// Publishes this transaction's pages as one store commit (`SQLITE_FCNTL_COMMIT_PHASETWO`).
     func commit() -> Int32 {
         guard lockLevel >= SQLITE_LOCK_RESERVED, pendingSize != nil || !pending.isEmpty else { return SQLITE_OK }
-        dropUnchangedPages()
+        let shape = storeShape()
+        if let shape { dropUnchangedPages(against: shape) }
         if pending.isEmpty, pendingSize == nil {
             return SQLITE_OK
         }
         var batch = CommitBatch()
-        if storeShape() == nil { batch.createFile(name, pageSize: pageSize) }
+        if shape == nil { batch.createFile(name, pageSize: pageSize) }
         if var first = pending[1] {
             if let counter = shared.nextCounter(proposed: SharedFile.counter(in: first)) {
                 SharedFile.setCounter(counter, in: &first)
@@ -231,8 +232,8 @@ final class MainFile {
     /// counter: a transaction rolled back to a savepoint and then committed rewrites its pages as they were,
     /// and it must leave no trace. The connection's cache stays safe: it sees a counter it did not write and
     /// reloads.
-    private func dropUnchangedPages() {
-        guard let shape = storeShape(), shape.pageSize == pageSize else { return }
+    private func dropUnchangedPages(against shape: FileShape) {
+        guard shape.pageSize == pageSize else { return }
         var onlyCounterChanged = false
         for (page, image) in pending where page <= shape.pageCount {
             let comparison = image.withUnsafeBytes { mine in

@@ -147,7 +147,6 @@ public final class SQLiteStatement {
 
     public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
     public var columnCount: Int { Int(sqlite3_column_count(handle)) }
-    public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
 
     public func columnName(_ index: Int) -> String { String(cString: sqlite3_column_name(handle, Int32(index))) }
 

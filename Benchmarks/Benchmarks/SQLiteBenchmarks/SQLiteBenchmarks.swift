@@ -21,7 +21,7 @@ let benchmarks: @Sendable () -> Void = {
                 metrics: [.wallClock], warmupIterations: 0, scalingFactor: .one,
                 maxDuration: .seconds(60), maxIterations: 5)
         ) { benchmark in
-            let db = try! backend.connect(fresh: true)
+            let db = try! backend.connect()
             var sysbench = Sysbench(rows: rows)
             benchmark.startMeasurement()
             try! sysbench.load(db)
@@ -64,7 +64,7 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
     nonisolated(unsafe) static var counter = 0
 
     /// A connection to a new, empty database of this backend.
-    func connect(fresh: Bool) throws -> SQLiteConnection {
+    func connect() throws -> SQLiteConnection {
         switch self {
         case .memdb:
             Backend.counter += 1
@@ -81,7 +81,7 @@ final class Loaded: @unchecked Sendable {
     let db: SQLiteConnection
 
     init(_ backend: Backend, rows: Int) throws {
-        db = try backend.connect(fresh: true)
+        db = try backend.connect()
         var sysbench = Sysbench(rows: rows)
         try sysbench.load(db)
     }
