@@ -15,16 +15,22 @@ let package = Package(
         .library(name: "PageStore", targets: ["PageStore"]),
         .library(name: "SQLiteVFS", targets: ["SQLiteVFS"]),
         .library(name: "SQLFacade", targets: ["SQLFacade"]),
+        .library(name: "ClusterControl", targets: ["ClusterControl"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "PageStore", swiftSettings: strict),
         .target(name: "SQLiteVFS", dependencies: ["CSQLite", "PageStore"], swiftSettings: strict),
         .target(name: "SQLFacade", dependencies: ["CSQLite", "SQLiteVFS", "PageStore"], swiftSettings: strict),
+        .target(
+            name: "ClusterControl", dependencies: ["PageStore", "SQLiteVFS", "SQLFacade"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),
         .testTarget(
             name: "SQLFacadeTests", dependencies: ["SQLFacade", "SQLiteVFS", "PageStore"],
             resources: [.copy("Resources")], swiftSettings: strict),
+        .testTarget(
+            name: "ClusterControlTests", dependencies: ["ClusterControl", "SQLFacade", "PageStore"],
+            swiftSettings: strict),
         .testTarget(
             name: "SQLiteVFSTests", dependencies: ["SQLiteVFS", "PageStore", "CSQLite"], swiftSettings: strict),
     ],

@@ -227,12 +227,19 @@ public final class PageStore: Sendable {
             return RetentionReport(
                 settings: volumeState.settings,
                 earliestBacktrackTime: earliest,
+                earliestRestoreTime: volumeState.earliestRestoreTime(now: clamped),
                 targetWindowSeconds: volumeState.settings.windowSeconds,
                 actualWindowSeconds: earliest.map { (clamped.microseconds - $0.microseconds) / 1_000_000 } ?? 0,
                 changeRecords: volumeState.changeRecordCount,
                 historyBytes: state.historyBytes(of: volume),
                 liveBytes: live)
         }
+    }
+
+    /// How many commits the volume's retained history holds at or after `time` (Aurora's change-record creation
+    /// rate is this over the last five minutes). O(log n) to find the first, then linear in the count.
+    public func commitCount(of volume: VolumeID, since time: Timestamp) throws(PageStoreError) -> Int {
+        try state.withLock { state throws(PageStoreError) in try state.volume(volume).commitCount(since: time) }
     }
 
     /// Store-wide memory accounting.

@@ -78,6 +78,8 @@ public struct RetentionReport: Hashable, Sendable {
     public var settings: RetentionSettings
     /// The earliest time a backtrack may target; nil when backtracking is disabled.
     public var earliestBacktrackTime: Timestamp?
+    /// The earliest time a restore to a new volume or a read view may target.
+    public var earliestRestoreTime: Timestamp
     /// The target window as configured.
     public var targetWindowSeconds: Int64
     /// The window actually available: shorter than the target while the volume is younger than it, or when a

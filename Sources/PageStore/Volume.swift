@@ -28,6 +28,8 @@ final class Volume {
     /// pretend that reclaimed history is still there. Derived from settings and the clock only, never from
     /// when sweeps ran, so every answer is deterministic.
     var historyFloor: Timestamp?
+    /// No backtrack may target a time before this: raised when the backtrack window is changed (see `update`).
+    var backtrackFloor: Timestamp?
     /// States in commit order (LSN ascending), the oldest ones trimmed by retention.
     var states: [StateRecord]
     /// How many states were trimmed from the front: `states[i - statesBase]` is absolute index `i`.
@@ -79,13 +81,22 @@ final class Volume {
     func update(_ new: RetentionSettings, now: Timestamp) {
         let floor = earliestRestoreTime(now: now)
         historyFloor = max(historyFloor ?? floor, floor)
+        // Backtracking gives up what the shorter of the old and new windows no longer covers, even where the
+        // restore window still keeps the history: Aurora purges change records when the window is lowered, and
+        // raising it again does not bring them back.
+        let before = earliestBacktrackTime(now: now)
         settings = new
+        if let before, let after = earliestBacktrackTime(now: now) {
+            let lost = max(before, after)
+            backtrackFloor = max(backtrackFloor ?? lost, lost)
+        }
     }
 
     /// The earliest time a backtrack may target, given the clock: nil when backtracking is disabled.
     func earliestBacktrackTime(now: Timestamp) -> Timestamp? {
         guard settings.windowSeconds > 0 else { return nil }
-        return earliest(windowSeconds: settings.windowSeconds, now: now)
+        let earliest = earliest(windowSeconds: settings.windowSeconds, now: now)
+        return min(max(earliest, backtrackFloor ?? earliest), now)
     }
 
     /// The earliest time a restore or a read view may target. History is kept for the longer of the two
@@ -98,6 +109,18 @@ final class Volume {
         var earliest = max(createdAt, now.adding(seconds: -windowSeconds))
         if let historyFloor { earliest = max(earliest, historyFloor) }
         return min(earliest, now)
+    }
+
+    /// Retained commits at or after `time`, counting commits later discarded by a backtrack: they were created.
+    /// Commit times never decrease in `states`, so this is a binary search.
+    func commitCount(since time: Timestamp) -> Int {
+        var low = 0
+        var high = states.count
+        while low < high {
+            let mid = (low + high) / 2
+            if states[mid].time < time { low = mid + 1 } else { high = mid }
+        }
+        return states[low...].lazy.filter(\.isCommit).count
     }
 
     /// Commits kept as history, the head's own commit excluded (Aurora's `BacktrackChangeRecordsStored`).
