@@ -12,10 +12,15 @@ let package = Package(
     name: "Backtrack",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "backtrack", targets: ["backtrack"]),
         .library(name: "PageStore", targets: ["PageStore"]),
         .library(name: "SQLiteVFS", targets: ["SQLiteVFS"]),
         .library(name: "SQLFacade", targets: ["SQLFacade"]),
         .library(name: "ClusterControl", targets: ["ClusterControl"]),
+        .library(name: "Workload", targets: ["Workload"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -24,6 +29,14 @@ let package = Package(
         .target(name: "SQLFacade", dependencies: ["CSQLite", "SQLiteVFS", "PageStore"], swiftSettings: strict),
         .target(
             name: "ClusterControl", dependencies: ["PageStore", "SQLiteVFS", "SQLFacade"], swiftSettings: strict),
+        .target(name: "Workload", dependencies: ["PageStore"], swiftSettings: strict),
+        .target(
+            name: "Lab", dependencies: ["ClusterControl", "SQLFacade", "PageStore", "Workload"], swiftSettings: strict),
+        .executableTarget(
+            name: "backtrack",
+            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+        .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),
         .testTarget(
             name: "SQLFacadeTests", dependencies: ["SQLFacade", "SQLiteVFS", "PageStore"],

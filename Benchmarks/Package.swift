@@ -22,6 +22,7 @@ let package = Package(
             dependencies: [
                 "CMallocStats", .product(name: "PageStore", package: "Backtrack"),
                 .product(name: "SQLiteVFS", package: "Backtrack"), .product(name: "SQLFacade", package: "Backtrack"),
+                .product(name: "Workload", package: "Backtrack"),
             ]),
         .executableTarget(
             name: "PageStoreBenchmarks",
@@ -39,6 +40,7 @@ let package = Package(
                 .product(name: "PageStore", package: "Backtrack"),
                 .product(name: "SQLiteVFS", package: "Backtrack"),
                 .product(name: "SQLFacade", package: "Backtrack"),
+                .product(name: "Workload", package: "Backtrack"),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/SQLiteBenchmarks",

@@ -103,5 +103,5 @@ func with<T>(_ value: T, _ change: (inout T) -> Void) -> T {
 
 extension Timestamp {
     /// ISO 8601 in UTC with whole seconds, as AWS messages print times.
-    var iso8601: String { String(description.prefix(19)) + "Z" }
+    var iso8601: String { iso8601(fractionDigits: 0) }
 }

@@ -409,7 +409,7 @@ extension Session {
         }
         guard let text = times.first else { return nil }
         guard times.count == 1 else { throw MySQLError.notSupported("AS OF different times in one statement") }
-        guard let time = Self.parseTimestamp(text) else {
+        guard let time = Timestamp(iso8601: text) else {
             throw MySQLError(code: 1292, sqlState: "22007", message: "Incorrect datetime value: '\(text)'")
         }
         try requireDatabase()
@@ -418,34 +418,5 @@ extension Session {
             throw MySQLError.noSuchTable(database!, tokens.first { $0.isName }?.text ?? "")
         }
         return try past.run(Statement(sql: statement.sql, tokens: tokens, parameters: statement.parameters))
-    }
-
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` in UTC (the session time zone).
-    static func parseTimestamp(_ text: String) -> Timestamp? {
-        let parts = text.split(whereSeparator: { " -:T".contains($0) })
-        guard parts.count >= 3 else { return nil }
-        let numbers = parts.prefix(5).compactMap { Int64($0) }
-        guard numbers.count == min(parts.count, 5) else { return nil }
-        var secondsText = parts.count > 5 ? String(parts[5]) : "0"
-        var micros: Int64 = 0
-        if let dot = secondsText.firstIndex(of: ".") {
-            let fraction = String(secondsText[secondsText.index(after: dot)...].prefix(6))
-            micros = (Int64(fraction) ?? 0) * Int64([1, 100_000, 10_000, 1000, 100, 10, 1][fraction.count])
-            secondsText = String(secondsText[..<dot])
-        }
-        guard let seconds = Int64(secondsText) else { return nil }
-        let (year, month, day) = (numbers[0], numbers[1], numbers[2])
-        let hour = numbers.count > 3 ? numbers[3] : 0
-        let minute = numbers.count > 4 ? numbers[4] : 0
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, seconds < 62 else { return nil }
-        // Days from civil (Howard Hinnant), the inverse of the formatting in PageStore.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let total = ((days * 24 + hour) * 60 + minute) * 60 + seconds
-        return Timestamp(microseconds: total * 1_000_000 + micros)
     }
 }

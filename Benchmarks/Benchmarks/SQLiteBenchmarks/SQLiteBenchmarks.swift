@@ -3,6 +3,7 @@ import BenchmarkSupport
 import PageStore
 import SQLFacade
 import SQLiteVFS
+import Workload
 
 /// SQLite on the page store against SQLite's own in-memory `memdb` VFS, on sysbench's `sbtest1` (1,000,000 rows,
 /// SQLite's default cache), in the same run. Docs/PERFORMANCE.md quotes the ratios. Run with:

@@ -1,36 +1,20 @@
 import PageStore
 import SQLFacade
 import SQLiteVFS
+import Workload
 
-/// sysbench's `sbtest1` table and workload, on any SQLite connection: the same SQL for the page store's VFS and
-/// for SQLite's own in-memory `memdb` VFS, so the two are compared like for like.
-public struct Sysbench {
-    public static let createTable =
+/// sysbench's `sbtest1` workload on any SQLite connection, with prepared statements: the same SQL for the page
+/// store's VFS and for SQLite's own in-memory `memdb` VFS, so the two are compared like for like. Rows come from
+/// `Workload.Sysbench`, as `backtrack lab` and `backtrack bench` make them.
+extension Sysbench {
+    /// sysbench's table in SQLite's dialect, for connections without the MySQL façade.
+    public static let sqliteCreateTable =
         "CREATE TABLE sbtest1(id INTEGER NOT NULL, k INTEGER DEFAULT '0' NOT NULL, c CHAR(120) DEFAULT '' NOT NULL, "
         + "pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id))"
 
-    public var random: SplitMix64
-    public let rows: Int
+    public init(rows: Int, seed: UInt64 = 1) { self.init(tableSize: rows, seed: seed) }
 
-    public init(rows: Int, seed: UInt64 = 1) {
-        self.rows = rows
-        random = SplitMix64(seed: seed)
-    }
-
-    /// `groups` groups of 11 digits joined by dashes, as sysbench's `c` (10 groups) and `pad` (5 groups).
-    public mutating func digits(groups: Int) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(groups * 12)
-        for group in 0..<groups {
-            if group > 0 { bytes.append(UInt8(ascii: "-")) }
-            var value = random.next()
-            for _ in 0..<11 {
-                bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
-                value /= 10
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    public var rows: Int { tableSize }
 
     /// A connection to a fresh memdb database, set up as the page store's connections are.
     public static func memdb(_ name: String) throws -> SQLiteConnection {
@@ -41,7 +25,7 @@ public struct Sysbench {
 
     /// Creates the table and loads `rows` rows in transactions of `batch` rows, then `CREATE INDEX k_1`.
     public mutating func load(_ db: SQLiteConnection, batch: Int = 10_000) throws {
-        try db.execute(Self.createTable)
+        try db.execute(Self.sqliteCreateTable)
         let insert = try db.prepare("INSERT INTO sbtest1(k, c, pad) VALUES (?, ?, ?)")
         var loaded = 0
         while loaded < rows {
