@@ -44,24 +44,24 @@ struct Lab {
 
 /// Asserts that `body` throws an `RDSError` with `code`.
 func expectRDS(_ code: RDSError.Code, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
-    do {
-        try body()
-        Issue.record("expected \(code.rawValue), got success", sourceLocation: sourceLocation)
-    } catch let error as RDSError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-    } catch {
-        Issue.record("expected \(code.rawValue), got \(error)", sourceLocation: sourceLocation)
-    }
+    expectThrow(RDSError.self, code.rawValue, { $0.code == code }, body, sourceLocation)
 }
 
 /// Asserts that `body` throws a `MySQLError` with `code`.
 func expectMySQL(_ code: UInt16, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    expectThrow(MySQLError.self, "MySQL error \(code)", { $0.code == code }, body, sourceLocation)
+}
+
+private func expectThrow<E: Error>(
+    _ type: E.Type, _ expected: String, _ matches: (E) -> Bool, _ body: () throws -> Void,
+    _ sourceLocation: SourceLocation
+) {
     do {
         try body()
-        Issue.record("expected MySQL error \(code), got success", sourceLocation: sourceLocation)
-    } catch let error as MySQLError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
+        Issue.record("expected \(expected), got success", sourceLocation: sourceLocation)
+    } catch let error as E {
+        #expect(matches(error), "expected \(expected), got \(error)", sourceLocation: sourceLocation)
     } catch {
-        Issue.record("expected MySQL error \(code), got \(error)", sourceLocation: sourceLocation)
+        Issue.record("expected \(expected), got \(error)", sourceLocation: sourceLocation)
     }
 }
