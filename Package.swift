@@ -18,9 +18,12 @@ let package = Package(
         .library(name: "SQLFacade", targets: ["SQLFacade"]),
         .library(name: "ClusterControl", targets: ["ClusterControl"]),
         .library(name: "Workload", targets: ["Workload"]),
+        .library(name: "MySQLServer", targets: ["MySQLServer"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -29,12 +32,23 @@ let package = Package(
         .target(name: "SQLFacade", dependencies: ["CSQLite", "SQLiteVFS", "PageStore"], swiftSettings: strict),
         .target(
             name: "ClusterControl", dependencies: ["PageStore", "SQLiteVFS", "SQLFacade"], swiftSettings: strict),
+        .target(
+            name: "MySQLServer",
+            dependencies: [
+                "ClusterControl", "SQLFacade", "PageStore",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         .target(name: "Workload", dependencies: ["PageStore"], swiftSettings: strict),
         .target(
             name: "Lab", dependencies: ["ClusterControl", "SQLFacade", "PageStore", "Workload"], swiftSettings: strict),
         .executableTarget(
             name: "backtrack",
-            dependencies: ["Lab", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Lab", "ClusterControl", "MySQLServer", "PageStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
         .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),

@@ -51,6 +51,11 @@ extension ClusterControl {
         return try result.get()
     }
 
+    /// The master user and password of a cluster, for an endpoint that checks a scrambled password itself.
+    package func masterCredentials(of id: ClusterID) -> (user: String, password: String)? {
+        state.withLock { state in state.clusters[id].map { ($0.masterUsername, $0.masterPassword) } }
+    }
+
     /// The cluster whose endpoint is `endpoint`, for the MySQL listener that serves it.
     public func cluster(at endpoint: Endpoint) -> DBCluster? {
         clusters().first { $0.endpoint == endpoint }

@@ -19,6 +19,7 @@ public final class ClusterControl: Sendable {
     public let vfs: StoreVFS
     public let settings: ControlSettings
     let state: Mutex<ControlState>
+    private let observers = Mutex<[@Sendable () -> Void]>([])
 
     public init(clock: any WallClock = SystemClock(), settings: ControlSettings = ControlSettings()) {
         store = PageStore(clock: clock)
@@ -143,12 +144,29 @@ public final class ClusterControl: Sendable {
         }
     }
 
+    /// Calls `observer` after any cluster is created or removed, so that an endpoint can open and close
+    /// listeners. Called outside the control plane's lock.
+    public func observeClusters(_ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    func notifyObservers() {
+        for observer in observers.withLock({ $0 }) { observer() }
+    }
+
     // MARK: Internals shared by the extensions
 
     /// Runs `body` on the state after applying the transitions whose time has come.
     func withState<R: Sendable>(_ body: (inout ControlState) throws(RDSError) -> R) throws(RDSError) -> R {
         let now = clock.now()
+        var changed = false
+        defer { if changed { notifyObservers() } }
         return try state.withLock { state throws(RDSError) -> R in
+            let before = state.clusters.count
+            defer {
+                changed = state.clusters.count != before || state.endpointsAllocated != state.endpointsNotified
+                state.endpointsNotified = state.endpointsAllocated
+            }
             state.settle(at: .now, time: now, store: store)
             return try body(&state)
         }

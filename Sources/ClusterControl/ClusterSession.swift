@@ -16,6 +16,7 @@ public final class ClusterSession: Sendable {
     private struct State {
         var session: Session?
         var endedBy: String?
+        var onEnd: (@Sendable (String) -> Void)?
     }
 
     init(cluster: ClusterID, connectionID: UInt32, session: sending Session) {
@@ -51,17 +52,36 @@ public final class ClusterSession: Sendable {
     }
 
     /// Ends the session, rolling back an open transaction.
-    public func close() { end(because: "closed by the client") }
-
-    /// Ends the session from the control plane: waits for a running statement, rolls back, and makes every later
-    /// call fail.
-    func end(because reason: String) {
+    public func close() {
         state.withLock { state in
             guard state.endedBy == nil else { return }
             state.session?.close()
             state.session = nil
-            state.endedBy = reason
+            state.endedBy = "closed by the client"
         }
+    }
+
+    /// Ends the session from the control plane: waits for a running statement, rolls back, and makes every later
+    /// call fail.
+    func end(because reason: String) {
+        let onEnd = state.withLock { state -> (@Sendable (String) -> Void)? in
+            guard state.endedBy == nil else { return nil }
+            state.session?.close()
+            state.session = nil
+            state.endedBy = reason
+            return state.onEnd
+        }
+        onEnd?(reason)
+    }
+
+    /// Calls `handler` when the control plane ends the session (not when the client closes it): the MySQL
+    /// endpoint closes the connection then, as Aurora does.
+    public func onEnd(_ handler: @escaping @Sendable (String) -> Void) {
+        let endedBy = state.withLock { state -> String? in
+            if state.endedBy == nil { state.onEnd = handler }
+            return state.endedBy
+        }
+        if let endedBy { handler(endedBy) }
     }
 
     /// Runs `body` on the open session under its lock. A `Session` is not thread-safe; the lock serialises the

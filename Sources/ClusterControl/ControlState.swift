@@ -9,6 +9,8 @@ struct ControlState {
     var events: [RDSEvent] = []
     var random: SplitMix64
     var endpointsAllocated = 0
+    /// `endpointsAllocated` when observers were last told: more means a cluster was created since.
+    var endpointsNotified = 0
     var nextConnectionID: UInt32 = 1
     /// The account-wide part of Aurora's DNS names (`<id>.cluster-<hash>.<region>.rds.amazonaws.com`).
     let dnsHash: String

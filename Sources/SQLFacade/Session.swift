@@ -222,7 +222,7 @@ public final class Session {
     }
 
     /// A result column's MySQL description: from the declared type of a table column, else from the values.
-    private func column(_ prepared: SQLiteStatement, _ index: Int, rows: [[SQLValue]], name: SelectList.Name?)
+    func column(_ prepared: SQLiteStatement, _ index: Int, rows: [[SQLValue]], name: SelectList.Name?)
         -> Column
     {
         let sqliteName = prepared.columnName(index)
@@ -235,7 +235,8 @@ public final class Session {
             var flags: ColumnFlags = declared.isUnsigned ? [.unsigned] : []
             if !textual { flags.insert(.binary) }
             return Column(
-                name: columnName, type: type, length: textual ? length * clientBytes : length, flags: flags,
+                name: columnName, type: type, length: textual ? length.multipliedClamped(by: clientBytes) : length,
+                flags: flags,
                 decimals: decimals, charset: textual ? clientCollation : 63, table: table,
                 originalName: prepared.originName(index), schema: table.isEmpty ? "" : database ?? "")
         }
@@ -266,10 +267,10 @@ public final class Session {
                 length = max(length, UInt32(MySQLFormat.double(number).count))
             case .text(let text):
                 kind = .varString
-                length = max(length, UInt32(text.count) * clientBytes)
+                length = max(length, UInt32(clamping: text.count).multipliedClamped(by: clientBytes))
             case .blob(let bytes):
                 kind = .blob
-                length = max(length, UInt32(bytes.count))
+                length = max(length, UInt32(clamping: bytes.count))
             }
         }
         let textual = kind == .varString
@@ -327,4 +328,9 @@ public final class Session {
             do { try connection.execute("COMMIT") } catch { throw MySQLError.unknown(error.message) }
         }
     }
+}
+
+extension UInt32 {
+    /// MySQL column lengths saturate at 2^32 - 1 (LONGTEXT in a 4-byte character set would overflow).
+    func multipliedClamped(by factor: UInt32) -> UInt32 { UInt32(clamping: UInt64(self) * UInt64(factor)) }
 }

@@ -18,7 +18,7 @@ func writeStandardError(_ text: String) {
 struct Backtrack: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Aurora MySQL's storage layer in one process: backtrack, clone and restore, checked by checksums.",
-        subcommands: [LabCommand.self])
+        subcommands: [LabCommand.self, ServeCommand.self])
 
     /// Parses and runs, reporting a usage mistake as one line on stderr (`backtrack: error: ...`) with a non-zero
     /// exit, rather than ArgumentParser's message plus usage block. `--help` still prints the full help.

@@ -33,6 +33,24 @@ struct WorkshopTests {
         #expect(try lab.rows("SHOW FULL TABLES") == [["sbtest1", "BASE TABLE"]])
     }
 
+    @Test func columnLengthsSaturateInsteadOfOverflowing() throws {
+        let lab = try Lab()
+        lab.session.clientCollation = 45  // utf8mb4: four bytes per character
+        try lab.run("CREATE TABLE docs (id INT PRIMARY KEY, body LONGTEXT)", "INSERT INTO docs VALUES (1, 'x')")
+        let result = try lab.session.execute("SELECT body FROM docs")
+        #expect(result.columns[0].length == UInt32.max)
+    }
+
+    @Test func preparedShapesCountParametersAndColumns() throws {
+        let lab = try Lab()
+        try lab.run(Self.sysbenchCreate)
+        let update = try lab.session.shape(of: "UPDATE sbtest1 SET c=? WHERE id=?")
+        #expect(update.parameterCount == 2 && update.columns.isEmpty)
+        let select = try lab.session.shape(of: "SELECT id, c FROM sbtest1 WHERE k = ? AND c <> '?'")
+        #expect(select.parameterCount == 1 && select.columns.map(\.name) == ["id", "c"])
+        #expect(try lab.session.shape(of: "SHOW TABLES").columns.map(\.name) == ["Tables_in_mylab"])
+    }
+
     @Test func sysbenchPrepareRunAndCleanup() throws {
         let lab = try Lab()
         try lab.run(Self.sysbenchCreate)
