@@ -19,11 +19,13 @@ let package = Package(
         .library(name: "ClusterControl", targets: ["ClusterControl"]),
         .library(name: "Workload", targets: ["Workload"]),
         .library(name: "MySQLServer", targets: ["MySQLServer"]),
+        .library(name: "RDSServer", targets: ["RDSServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -40,17 +42,25 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        .target(
+            name: "RDSServer",
+            dependencies: [
+                "ClusterControl", "PageStore", .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict),
         .target(name: "Workload", dependencies: ["PageStore"], swiftSettings: strict),
         .target(
             name: "Lab", dependencies: ["ClusterControl", "SQLFacade", "PageStore", "Workload"], swiftSettings: strict),
         .executableTarget(
             name: "backtrack",
             dependencies: [
-                "Lab", "ClusterControl", "MySQLServer", "PageStore",
+                "Lab", "ClusterControl", "MySQLServer", "RDSServer", "PageStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: strict),
+        .testTarget(
+            name: "RDSServerTests", dependencies: ["RDSServer", "ClusterControl", "PageStore"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),
         .testTarget(
             name: "SQLFacadeTests", dependencies: ["SQLFacade", "SQLiteVFS", "PageStore"],

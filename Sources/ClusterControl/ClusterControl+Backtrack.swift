@@ -59,7 +59,14 @@ extension ClusterControl {
                 requestCreationTime: now, status: done ? .completed : .applying)
             record.backtracks.append(BacktrackRecord(record: result, applyingUntil: done ? nil : phase.until))
             record.phase = done ? Phase(status: .available) : phase
-            return done ? result : with(result) { $0.status = .pending }
+            // A pending record shows the time asked for (or the earliest, with the flag), as AWS's response does;
+            // the resolved time shows once it completes.
+            return done
+                ? result
+                : with(result) {
+                    $0.status = .pending
+                    $0.backtrackTo = target
+                }
         }
     }
 

@@ -38,6 +38,46 @@ public final class ManualClock: WallClock {
     public func set(_ time: Timestamp) { current.store(time.rawValue, ordering: .relaxed) }
 }
 
+/// The system clock plus an offset that can be moved, or, when frozen, a manual clock: what `serve` runs on, so
+/// that a test can move the simulated time of a live server (its admin request) without stopping it.
+public final class OffsetClock: WallClock {
+    private let offset = Atomic<Int64>(0)
+    private let frozenAt: Atomic<Int64>
+    private let frozen: Bool
+
+    /// `frozen` makes it a manual clock starting at `start` (the system time if nil); otherwise it runs with the
+    /// system clock, starting at `start` if given.
+    public init(frozen: Bool, start: Timestamp? = nil) {
+        self.frozen = frozen
+        let real = SystemClock().now()
+        frozenAt = Atomic((start ?? real).rawValue)
+        if !frozen, let start { offset.store(start.rawValue - real.rawValue, ordering: .relaxed) }
+    }
+
+    public var isFrozen: Bool { frozen }
+
+    public func now() -> Timestamp {
+        if frozen { return Timestamp(microseconds: frozenAt.load(ordering: .relaxed)) }
+        return SystemClock().now().adding(microseconds: offset.load(ordering: .relaxed))
+    }
+
+    public func advance(microseconds: Int64) {
+        if frozen {
+            frozenAt.add(microseconds, ordering: .relaxed)
+        } else {
+            offset.add(microseconds, ordering: .relaxed)
+        }
+    }
+
+    public func set(_ time: Timestamp) {
+        if frozen {
+            frozenAt.store(time.rawValue, ordering: .relaxed)
+        } else {
+            offset.store(time.rawValue - SystemClock().now().rawValue, ordering: .relaxed)
+        }
+    }
+}
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -15,17 +15,21 @@ func writeStandardError(_ text: String) {
 
 /// The `backtrack` command: Aurora MySQL's storage layer, simulated in one process.
 @main
-struct Backtrack: ParsableCommand {
+struct Backtrack: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Aurora MySQL's storage layer in one process: backtrack, clone and restore, checked by checksums.",
         subcommands: [LabCommand.self, ServeCommand.self])
 
     /// Parses and runs, reporting a usage mistake as one line on stderr (`backtrack: error: ...`) with a non-zero
     /// exit, rather than ArgumentParser's message plus usage block. `--help` still prints the full help.
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let code = exitCode(for: error)
             guard code != .success, !(error is ExitCode) else { exit(withError: error) }

@@ -1,23 +1,30 @@
 import ArgumentParser
 import ClusterControl
-import Dispatch
+import Hummingbird
 import MySQLServer
 import PageStore
+import RDSServer
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `backtrack serve`: the in-memory simulator with its MySQL endpoints, in the foreground.
-struct ServeCommand: ParsableCommand {
+/// `backtrack serve`: the in-memory simulator with its MySQL and RDS endpoints, in the foreground.
+struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the simulator with a MySQL endpoint per cluster, until SIGINT or SIGTERM.",
+        abstract: "Run the simulator: the RDS API and a MySQL endpoint per cluster, until SIGINT or SIGTERM.",
         discussion: """
-            By default each cluster listens on its own loopback address (127.0.0.2, 127.0.0.3, ...) on port \
-            3306, so the workshop's commands work unchanged for a cluster and its clone. --endpoints ports gives \
-            each cluster its own port on 127.0.0.1 instead, counting up from --mysql-port.
+            The RDS Query API listens on 127.0.0.1:4566 (aws --endpoint-url http://127.0.0.1:4566). By default \
+            each cluster listens on its own loopback address (127.0.0.2, 127.0.0.3, ...) on port 3306, so the \
+            workshop's commands work unchanged for a cluster and its clone. --endpoints ports gives each cluster \
+            its own port on 127.0.0.1 instead, counting up from --mysql-port. With --clock manual or offset, \
+            POST /_backtrack/clock with advance=SECONDS or set=TIME moves the simulated time (not an AWS API).
             """)
+
+    enum ClockMode: String, ExpressibleByArgument, CaseIterable {
+        case system, offset, manual
+    }
 
     enum EndpointMode: String, ExpressibleByArgument, CaseIterable {
         case addresses, ports
@@ -25,6 +32,9 @@ struct ServeCommand: ParsableCommand {
 
     @Option(name: .customLong("cluster"), help: "Create a ready cluster with a writer instance (repeatable).")
     var clusters: [String] = []
+
+    @Option(help: "The clusters' engine: aurora (the workshop's) or aurora-mysql.")
+    var engine = "aurora"
 
     @Option(help: "The clusters' default database.")
     var database = "mylab"
@@ -50,31 +60,58 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Most MySQL connections at once.")
     var maxConnections = 512
 
+    @Option(help: "The RDS API's port on 127.0.0.1 (0 picks a free one).")
+    var rdsPort = 4566
+
+    @Option(
+        help:
+            "system: real time; offset: real time that /_backtrack/clock can move; manual: frozen time that moves only by /_backtrack/clock."
+    )
+    var clock: ClockMode = .system
+
+    @Option(help: "The simulated time to start at (ISO 8601), with --clock offset or manual.")
+    var startTime: String?
+
     func validate() throws {
         guard (0...65535).contains(mysqlPort) else { throw ValidationError("--mysql-port must be from 0 to 65535") }
         guard operationDelay >= 0, operationDelay <= 3600 else {
             throw ValidationError("--operation-delay must be from 0 to 3600 seconds")
         }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard (0...65535).contains(rdsPort) else { throw ValidationError("--rds-port must be from 0 to 65535") }
+        if let startTime {
+            guard Timestamp(iso8601: startTime) != nil else {
+                throw ValidationError("--start-time must be an ISO 8601 time, such as 2026-11-21T09:00:00Z")
+            }
+            guard clock != .system else { throw ValidationError("--start-time needs --clock offset or manual") }
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         let plan: EndpointPlan =
             endpoints == .addresses
             ? .loopbackAddresses(port: mysqlPort) : .loopbackPorts(host: "127.0.0.1", firstPort: mysqlPort)
+        let drivable =
+            clock == .system
+            ? nil : OffsetClock(frozen: clock == .manual, start: startTime.flatMap(Timestamp.init(iso8601:)))
         let control = ClusterControl(
-            clock: SystemClock(),
+            clock: drivable ?? SystemClock(),
             settings: ControlSettings(operationDelay: .milliseconds(Int64(operationDelay * 1000)), endpoints: plan))
         do {
-            for name in clusters {
-                let id = ClusterID(name)
+            let ids = clusters.map { ClusterID($0) }
+            for id in ids {
                 try control.createCluster(
                     NewCluster(
-                        identifier: id, masterUsername: user, masterUserPassword: password, databaseName: database,
-                        backtrackWindow: backtrackWindow))
+                        identifier: id, engine: engine, masterUsername: user, masterUserPassword: password,
+                        databaseName: database, backtrackWindow: backtrackWindow))
+            }
+            // A cluster takes instances once it is available, after the operation delay.
+            if !ids.isEmpty { try await Task.sleep(for: control.settings.operationDelay) }
+            for id in ids {
                 try control.createInstance(NewInstance(identifier: InstanceID("\(id)-instance"), cluster: id))
             }
-        } catch {
+            if !ids.isEmpty { try await Task.sleep(for: control.settings.operationDelay) }  // ready when announced
+        } catch let error as RDSError {
             throw ValidationError("\(error.code.rawValue): \(error.message)")
         }
         let server = MySQLServer(
@@ -86,25 +123,19 @@ struct ServeCommand: ParsableCommand {
             let (endpoint, why) = failures.first!
             throw ValidationError("cannot listen on \(endpoint): \(why)")
         }
-        say("backtrack serve: \(clusters.count) cluster(s) ready; stop with Ctrl-C")
-        waitForTermination()
+        let rds = RDSServer(control: control, clock: drivable.map(AdminClock.init))
+        let app = rds.application(host: "127.0.0.1", port: rdsPort) { port in
+            say("rds: aws rds --endpoint-url http://127.0.0.1:\(port) ...")
+            say("backtrack serve: \(clusters.count) cluster(s) ready; stop with Ctrl-C")
+        }
+        do {
+            try await app.runService()  // returns on SIGINT or SIGTERM
+        } catch {
+            server.shutdown()
+            throw ValidationError("cannot serve the RDS API on 127.0.0.1:\(rdsPort): \(error)")
+        }
         server.shutdown()
         say("backtrack serve: stopped")
-    }
-
-    /// Blocks until SIGINT or SIGTERM.
-    private func waitForTermination() {
-        let stop = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { stop.signal() }
-            source.resume()
-            sources.append(source)
-        }
-        stop.wait()
-        sources.forEach { $0.cancel() }
     }
 }
 
