@@ -1,7 +1,7 @@
 """The AWS Aurora workshop end to end, with the real `aws` CLI (commands as printed in the labs, plus
 --endpoint-url), the real `mysql` client and sysbench against `backtrack serve`; and the RDS API through boto3:
 error codes and HTTP statuses, waiters, pagination, snapshots, events. Run by Tests/Scripts/run-all.sh."""
-import os, re, subprocess, sys, time, unittest, urllib.request
+import os, re, subprocess, sys, threading, time, unittest, urllib.request
 
 import boto3, botocore, pymysql
 
@@ -238,6 +238,129 @@ class RDSAPITests(unittest.TestCase):
         rds.get_waiter("db_cluster_deleted").wait(DBClusterIdentifier="life")
         events = rds.describe_events(SourceType="db-cluster", SourceIdentifier="life")["Events"]
         self.assertEqual([e["Message"] for e in events], ["DB cluster created", "DB cluster deleted"])
+
+    def cluster_with_writer(self, name, window=3600):
+        self.rds.create_db_cluster(DBClusterIdentifier=name, Engine="aurora-mysql", MasterUsername=USER,
+                                   MasterUserPassword=PASSWORD, DatabaseName=DB, BacktrackWindow=window)
+        self.rds.create_db_instance(DBInstanceIdentifier=f"{name}-1", DBInstanceClass="db.r5.large",
+                                    Engine="aurora-mysql", DBClusterIdentifier=name)
+        return self.rds.describe_db_instances(DBInstanceIdentifier=f"{name}-1")["DBInstances"][0]["Endpoint"]
+
+    @staticmethod
+    def connect(endpoint, **kw):
+        return pymysql.connect(host=endpoint["Address"], port=endpoint["Port"], user=USER, password=PASSWORD,
+                               database=DB, autocommit=True, **kw)
+
+    @staticmethod
+    def marker(db):
+        """The workshop's time marker, then a pause so that it falls between commits (it has whole seconds)."""
+        time.sleep(1.05)
+        with db.cursor() as cursor:
+            cursor.execute("SELECT current_timestamp()")
+            stamp = cursor.fetchone()[0]
+        time.sleep(1.05)
+        return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def test_recovery_with_a_python_driver_clone_backtrack_and_restore(self):
+        endpoint = self.cluster_with_writer("shop")
+        db = self.connect(endpoint)
+        with db.cursor() as cursor:
+            cursor.execute("CREATE TABLE orders (id INT PRIMARY KEY, total DECIMAL(10,2))")
+            cursor.executemany("INSERT INTO orders VALUES (%s, %s)", [(i, i * 1.5) for i in range(1, 51)])
+            cursor.execute("CHECKSUM TABLE orders")
+            good = cursor.fetchone()[1]
+        good_time = self.marker(db)
+        with db.cursor() as cursor:
+            cursor.execute("DELETE FROM orders WHERE id > 10")  # the damage
+        clone = self.rds.restore_db_cluster_to_point_in_time(
+            DBClusterIdentifier="shop-clone", SourceDBClusterIdentifier="shop", RestoreType="copy-on-write",
+            UseLatestRestorableTime=True)["DBCluster"]
+        self.assertEqual(clone["CloneGroupId"],
+                         self.rds.describe_db_clusters(DBClusterIdentifier="shop")["DBClusters"][0]["CloneGroupId"])
+        self.assertEqual(self.error(self.rds.backtrack_db_cluster, DBClusterIdentifier="shop",
+                                    BacktrackTo="2020-01-01T00:00:00Z"), ("InvalidParameterValue", 400))
+        record = self.rds.backtrack_db_cluster(DBClusterIdentifier="shop", BacktrackTo=good_time)
+        self.assertEqual(record["Status"], "completed")
+        with self.assertRaises(pymysql.err.OperationalError):  # the backtrack closed this connection
+            db.cursor().execute("SELECT 1")
+        with self.connect(endpoint) as again, again.cursor() as cursor:
+            cursor.execute("CHECKSUM TABLE orders")
+            self.assertEqual(cursor.fetchone()[1], good)
+        # A full-copy restore to the same time, and its parameter rules.
+        for kwargs, code in [(dict(), "InvalidParameterCombination"),
+                             (dict(RestoreToTime="2020-01-01T00:00:00Z"), "InvalidRestoreFault"),
+                             (dict(RestoreToTime=good_time, UseLatestRestorableTime=True),
+                              "InvalidParameterCombination")]:
+            self.assertEqual(self.error(self.rds.restore_db_cluster_to_point_in_time, DBClusterIdentifier="shop-pitr",
+                                        SourceDBClusterIdentifier="shop", **kwargs)[0], code)
+        self.rds.restore_db_cluster_to_point_in_time(DBClusterIdentifier="shop-pitr", SourceDBClusterIdentifier="shop",
+                                                     RestoreToTime=good_time)
+        self.rds.create_db_instance(DBInstanceIdentifier="shop-pitr-1", DBInstanceClass="db.r5.large",
+                                    Engine="aurora-mysql", DBClusterIdentifier="shop-pitr")
+        pitr = self.rds.describe_db_instances(DBInstanceIdentifier="shop-pitr-1")["DBInstances"][0]["Endpoint"]
+        with self.connect(pitr) as restored, restored.cursor() as cursor:
+            cursor.execute("CHECKSUM TABLE orders")
+            self.assertEqual(cursor.fetchone()[1], good)
+
+    def test_backtrack_during_load(self):
+        endpoint = self.cluster_with_writer("load")
+        with self.connect(endpoint) as db, db.cursor() as cursor:
+            cursor.execute("CREATE TABLE events (id INT PRIMARY KEY, at VARCHAR(40))")
+        committed, stop, failure = [], threading.Event(), []
+
+        def writer():
+            try:
+                with self.connect(endpoint) as db, db.cursor() as cursor:
+                    i = 0
+                    while not stop.is_set():
+                        i += 1
+                        cursor.execute("INSERT INTO events VALUES (%s, 'x')", (i,))
+                        committed.append((i, time.time()))
+            except pymysql.err.OperationalError as error:
+                failure.append(error.args[0])
+
+        thread = threading.Thread(target=writer)
+        thread.start()
+        time.sleep(1.5)
+        with self.connect(endpoint) as db:
+            before = time.time()
+            target = self.marker(db)
+            with db.cursor() as cursor:
+                cursor.execute(f"SELECT COUNT(*), MAX(id) FROM events FOR SYSTEM_TIME AS OF TIMESTAMP "
+                               f"'{target.replace('T', ' ').rstrip('Z')}'")
+                expected = cursor.fetchone()
+        self.rds.backtrack_db_cluster(DBClusterIdentifier="load", BacktrackTo=target)
+        thread.join(timeout=30)
+        stop.set()
+        self.assertFalse(thread.is_alive())
+        self.assertTrue(failure and failure[0] in (2006, 2013), f"the writer saw {failure}")  # a clean disconnect
+        with self.connect(endpoint) as db, db.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*), MAX(id) FROM events")
+            self.assertEqual(cursor.fetchone(), expected)
+            cursor.execute("SELECT id FROM events")
+            present = {row[0] for row in cursor.fetchall()}
+        lost = [i for i, at in committed if at < before - 1.5 and i not in present]
+        self.assertEqual(lost, [], "rows committed well before the target were lost")
+        self.assertGreater(expected[0], 0)
+
+    def test_bad_requests_get_errors_and_the_server_keeps_serving(self):
+        def post(body):
+            request = urllib.request.Request(self.server.endpoint, data=body)
+            try:
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+
+        for body, code in [(b"%%%garbage", "MalformedQueryString"), (b"Version=2014-10-31", "MissingParameter"),
+                           (b"Action=DescribeDBClusters&MaxRecords=many", "InvalidParameterValue"),
+                           (b"Action=CreateDBCluster&DBClusterIdentifier=x&Engine=aurora&BacktrackWindow=%00",
+                            "InvalidParameterValue"),
+                           (b"Action=DescribeDBClusters&" + b"x" * (2 << 20), "InvalidParameterValue")]:
+            status, text = post(body)
+            self.assertEqual(status, 400, body[:60])
+            self.assertIn(f"<Code>{code}</Code>", text, body[:60])
+        self.assertEqual(post(b"Action=DescribeDBClusters&Version=2014-10-31")[0], 200)
 
     def test_pagination_follows_markers(self):
         for i in range(24):
