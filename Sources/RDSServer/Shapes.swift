@@ -57,6 +57,7 @@ struct Shapes {
             }
             x.value("EngineMode", "provisioned")
             x.value("DeletionProtection", c.deletionProtection)
+            x.value("HttpEndpointEnabled", false)
             x.value("ActivityStreamStatus", "stopped")
             x.value("CopyTagsToSnapshot", false)
             x.value("CrossAccountClone", false)
