@@ -69,6 +69,7 @@ def main():
     port = free_port()
     serve = Serve("--cluster", "bench", "--endpoints", "ports", "--mysql-port", str(port), "--rds-port",
                   str(free_port()))
+    print(f"serving with {os.environ['BACKTRACK_BIN']}")
     try:
         ours = measure("Backtrack (backtrack serve, release)", "127.0.0.1", port, args)
     finally:

@@ -2,7 +2,12 @@
 import os, re, socket, subprocess, threading, time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-BINARY = os.environ.get("BACKTRACK_BIN", os.path.join(ROOT, ".build", "debug", "backtrack"))
+
+
+def binary():
+    """The backtrack executable: $BACKTRACK_BIN (read at each start, so a script may set it late), else the debug
+    build."""
+    return os.environ.get("BACKTRACK_BIN", os.path.join(ROOT, ".build", "debug", "backtrack"))
 
 
 def free_port(hosts=("127.0.0.1",)):
@@ -28,7 +33,7 @@ class Serve:
 
     def __init__(self, *args, ready_pattern=r"cluster\(s\) ready"):
         self.lines = []
-        self.process = subprocess.Popen([BINARY, "serve", *args], stdout=subprocess.PIPE,
+        self.process = subprocess.Popen([binary(), "serve", *args], stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
