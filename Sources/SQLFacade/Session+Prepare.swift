@@ -13,15 +13,8 @@ extension Session {
     /// are prepared to learn their columns; statements the session answers itself (`SHOW ...`, `SELECT
     /// @@version`) are run once when they take no parameters, since they have no side effects.
     public func shape(of sql: String) throws(MySQLError) -> StatementShape {
-        let tokens: [Token]
-        do {
-            tokens = try Lexer.tokens(sql)
-        } catch {
-            throw Self.syntaxError(sql, at: error.offset)
-        }
-        guard let first = tokens.first else {
-            throw MySQLError(code: 1065, sqlState: "42000", message: "Query was empty")
-        }
+        let tokens = try Self.lex(sql)
+        let first = tokens[0]
         let parameters = tokens.count { $0.kind == .placeholder }
         let verb = first.upper
         guard ["SELECT", "WITH", "VALUES", "SHOW", "CHECKSUM", "EXPLAIN"].contains(verb) else {

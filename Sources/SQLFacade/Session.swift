@@ -72,15 +72,8 @@ public final class Session {
     /// Runs one statement. Parameters bind `?` placeholders in order.
     @discardableResult
     public func execute(_ sql: String, parameters: [SQLValue] = []) throws(MySQLError) -> QueryResult {
-        let tokens: [Token]
-        do {
-            tokens = try Lexer.tokens(sql)
-        } catch {
-            throw Self.syntaxError(sql, at: error.offset)
-        }
-        guard let first = tokens.first else {
-            throw MySQLError(code: 1065, sqlState: "42000", message: "Query was empty")
-        }
+        let tokens = try Self.lex(sql)
+        let first = tokens[0]
         let statement = Statement(sql: sql, tokens: tokens, parameters: parameters)
         if !(first.isWord("SHOW") && tokens.count > 1
             && (tokens[1].isWord("WARNINGS") || tokens[1].isWord("COUNT")
@@ -90,6 +83,18 @@ public final class Session {
         }
         if let answered = try answer(statement) { return answered }
         return try run(statement)
+    }
+
+    /// The statement's tokens: 1064 if it does not lex, 1065 if there are none.
+    static func lex(_ sql: String) throws(MySQLError) -> [Token] {
+        let tokens: [Token]
+        do {
+            tokens = try Lexer.tokens(sql)
+        } catch {
+            throw syntaxError(sql, at: error.offset)
+        }
+        guard !tokens.isEmpty else { throw MySQLError(code: 1065, sqlState: "42000", message: "Query was empty") }
+        return tokens
     }
 
     /// One statement being executed: its text, tokens and parameters.
