@@ -163,10 +163,8 @@ public final class ClusterControl: Sendable {
         defer { if changed { notifyObservers() } }
         return try state.withLock { state throws(RDSError) -> R in
             let before = state.clusters.count
-            defer {
-                changed = state.clusters.count != before || state.endpointsAllocated != state.endpointsNotified
-                state.endpointsNotified = state.endpointsAllocated
-            }
+            // One call creates or removes at most one cluster, so the count tells whether the set changed.
+            defer { changed = state.clusters.count != before }
             state.settle(at: .now, time: now, store: store)
             return try body(&state)
         }
@@ -194,33 +192,25 @@ public final class ClusterControl: Sendable {
         return try describe(record, in: state)
     }
 
-    /// The cluster as `DescribeDBClusters` shows it now.
+    /// The cluster as `DescribeDBClusters` shows it now. The restorable and backtrack times are absent while it
+    /// is being created, as in Aurora.
     func describe(_ cluster: ClusterRecord, in state: ControlState) throws(RDSError) -> DBCluster {
         let status = cluster.phase.status(at: .now, after: .available)
         let report = try storeCall { () throws(PageStoreError) in try store.retention(of: cluster.volume) }
-        var described = describeWithoutStore(cluster)
-        described.status = status
-        described.members = cluster.instances.enumerated().map { DBCluster.Member(instance: $1, isWriter: $0 == 0) }
-        if status != .creating {
-            described.earliestRestorableTime = report.earliestRestoreTime
-            described.latestRestorableTime = clock.now()
-            if cluster.backtrackWindow > 0 {
-                described.earliestBacktrackTime = report.earliestBacktrackTime
-                described.backtrackConsumedChangeRecords = report.changeRecords
-            }
-        }
-        return described
-    }
-
-    private func describeWithoutStore(_ cluster: ClusterRecord) -> DBCluster {
-        DBCluster(
+        let ready = status != .creating
+        let backtracking = ready && cluster.backtrackWindow > 0
+        return DBCluster(
             identifier: cluster.id, resourceID: cluster.resourceID, engine: cluster.engine,
-            engineVersion: cluster.engineVersion, status: cluster.phase.status, databaseName: cluster.databaseName,
+            engineVersion: cluster.engineVersion, status: status, databaseName: cluster.databaseName,
             masterUsername: cluster.masterUsername, endpoint: cluster.endpoint, readerEndpoint: cluster.readerEndpoint,
             createTime: cluster.createTime, backupRetentionPeriod: cluster.backupRetentionPeriod,
-            earliestRestorableTime: nil, latestRestorableTime: nil, backtrackWindow: cluster.backtrackWindow,
-            earliestBacktrackTime: nil, backtrackConsumedChangeRecords: nil, cloneGroupID: cluster.cloneGroupID,
-            members: [], deletionProtection: cluster.deletionProtection, storageEncrypted: cluster.storageEncrypted,
+            earliestRestorableTime: ready ? report.earliestRestoreTime : nil,
+            latestRestorableTime: ready ? clock.now() : nil, backtrackWindow: cluster.backtrackWindow,
+            earliestBacktrackTime: backtracking ? report.earliestBacktrackTime : nil,
+            backtrackConsumedChangeRecords: backtracking ? report.changeRecords : nil,
+            cloneGroupID: cluster.cloneGroupID,
+            members: cluster.instances.enumerated().map { DBCluster.Member(instance: $1, isWriter: $0 == 0) },
+            deletionProtection: cluster.deletionProtection, storageEncrypted: cluster.storageEncrypted,
             binlogEnabled: cluster.binlogEnabled)
     }
 }

@@ -52,26 +52,21 @@ public final class ClusterSession: Sendable {
     }
 
     /// Ends the session, rolling back an open transaction.
-    public func close() {
-        state.withLock { state in
-            guard state.endedBy == nil else { return }
-            state.session?.close()
-            state.session = nil
-            state.endedBy = "closed by the client"
-        }
-    }
+    public func close() { _ = tearDown(because: "closed by the client") }
 
-    /// Ends the session from the control plane: waits for a running statement, rolls back, and makes every later
-    /// call fail.
-    func end(because reason: String) {
-        let onEnd = state.withLock { state -> (@Sendable (String) -> Void)? in
+    /// Ends the session from the control plane: waits for a running statement, rolls back, makes every later
+    /// call fail, and tells the end handler.
+    func end(because reason: String) { tearDown(because: reason)?(reason) }
+
+    /// Rolls back and drops the session once; returns the end handler the first time.
+    private func tearDown(because reason: String) -> (@Sendable (String) -> Void)? {
+        state.withLock { state -> (@Sendable (String) -> Void)? in
             guard state.endedBy == nil else { return nil }
             state.session?.close()
             state.session = nil
             state.endedBy = reason
             return state.onEnd
         }
-        onEnd?(reason)
     }
 
     /// Calls `handler` when the control plane ends the session (not when the client closes it): the MySQL

@@ -9,8 +9,6 @@ struct ControlState {
     var events: [RDSEvent] = []
     var random: SplitMix64
     var endpointsAllocated = 0
-    /// `endpointsAllocated` when observers were last told: more means a cluster was created since.
-    var endpointsNotified = 0
     var nextConnectionID: UInt32 = 1
     /// The account-wide part of Aurora's DNS names (`<id>.cluster-<hash>.<region>.rds.amazonaws.com`).
     let dnsHash: String
@@ -110,25 +108,12 @@ struct ControlState {
         prefix + Self.randomString(&random, count: 26, alphabet: "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
     }
 
-    /// A version 4 UUID in its canonical text form.
-    mutating func uuid() -> String {
-        var high = random.next()
-        var low = random.next()
-        high = (high & ~0xF000) | 0x4000  // version 4
-        low = (low & ~(0xC << 60)) | (0x8 << 60)  // RFC 4122 variant
-        let hex = hexDigits(high, 16) + hexDigits(low, 16)
-        let chars = Array(hex)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
-    }
+    /// A version 4 UUID from the seeded generator, so that a run can be repeated exactly.
+    mutating func uuid() -> String { UUIDv4.string(using: &random) }
 
     mutating func connectionID() -> UInt32 {
         defer { nextConnectionID &+= 1 }
         return nextConnectionID
-    }
-
-    private func hexDigits(_ value: UInt64, _ count: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: count - digits.count) + digits
     }
 
     private static func randomString(_ random: inout SplitMix64, count: Int, alphabet: String) -> String {

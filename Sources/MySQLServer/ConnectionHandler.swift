@@ -348,9 +348,3 @@ final class ConnectionHandler: ChannelInboundHandler {
         context.channel.remoteAddress?.ipAddress ?? "localhost"
     }
 }
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
-    }
-}

@@ -23,7 +23,7 @@ enum Replies {
         buffer.writeInteger(UInt8(0xFF))
         buffer.writeUInt16(error.code)
         buffer.writeString("#")
-        buffer.writeString(String(error.sqlState.prefix(5)).padding(to: 5))
+        buffer.writeString(error.sqlState)  // always five characters: every MySQLError is built with one
         buffer.writeString(error.message)
         return buffer
     }
@@ -113,11 +113,5 @@ enum Replies {
         }
         payloads.append(eof(status: status, allocator: allocator))
         return payloads
-    }
-}
-
-extension String {
-    fileprivate func padding(to length: Int) -> String {
-        count >= length ? self : self + String(repeating: "0", count: length - count)
     }
 }

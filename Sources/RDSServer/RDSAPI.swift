@@ -1,13 +1,10 @@
 import ClusterControl
 import PageStore
-import Synchronization
 
 /// The RDS Query API (version 2014-10-31) over a control plane, independent of the HTTP server: a form body
 /// in, a status and an XML body out. Every failure is an `ErrorResponse` with the model's code and status.
 public struct RDSAPI: Sendable {
     public let control: ClusterControl
-    private let requestIDs = RequestIDs()
-
     public init(control: ClusterControl) { self.control = control }
 
     public struct Response: Sendable {
@@ -18,7 +15,8 @@ public struct RDSAPI: Sendable {
     /// Handles one request body. `region` comes from the signature's credential scope when there is one.
     public func handle(form: String, region: String? = nil, tooLarge: Bool = false) -> Response {
         let shapes = Shapes(region: region ?? control.settings.region)
-        let requestID = requestIDs.next()
+        var random = SystemRandomNumberGenerator()
+        let requestID = UUIDv4.string(using: &random)
         guard !tooLarge else {
             return error(
                 RDSError(.invalidParameterValue, "The request body is larger than \(RDSServer.bodyBytesMax) bytes."),
@@ -90,23 +88,4 @@ public struct RDSAPI: Sendable {
         "RestoreDBClusterFromSnapshot": Operations.restoreFromSnapshot,
         "DescribeEvents": Operations.describeEvents,
     ]
-}
-
-/// Request ids: version 4 UUIDs from the system's random source.
-final class RequestIDs: Sendable {
-    func next() -> String {
-        var random = SystemRandomNumberGenerator()
-        let hex = (0..<32).map { index -> String in
-            let nibble: UInt8
-            switch index {
-            case 12: nibble = 4
-            case 16: nibble = 8 | UInt8.random(in: 0...3, using: &random)
-            default: nibble = UInt8.random(in: 0...15, using: &random)
-            }
-            return String(nibble, radix: 16)
-        }
-        let text = hex.joined()
-        let chars = Array(text)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(chars[$0]) }.joined(separator: "-")
-    }
 }

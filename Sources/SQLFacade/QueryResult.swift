@@ -116,7 +116,7 @@ enum MySQLFormat {
 }
 
 extension String {
-    func replacingOccurrences(of target: String, with replacement: String) -> String {
+    package func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }
