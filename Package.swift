@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "Workload", targets: ["Workload"]),
         .library(name: "MySQLServer", targets: ["MySQLServer"]),
         .library(name: "RDSServer", targets: ["RDSServer"]),
+        .library(name: "Bench", targets: ["Bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,14 +52,18 @@ let package = Package(
         .target(name: "Workload", dependencies: ["PageStore"], swiftSettings: strict),
         .target(
             name: "Lab", dependencies: ["ClusterControl", "SQLFacade", "PageStore", "Workload"], swiftSettings: strict),
+        .target(
+            name: "Bench", dependencies: ["ClusterControl", "SQLFacade", "SQLiteVFS", "PageStore", "Workload"],
+            swiftSettings: strict),
         .executableTarget(
             name: "backtrack",
             dependencies: [
-                "Lab", "ClusterControl", "MySQLServer", "RDSServer", "PageStore",
+                "Lab", "Bench", "ClusterControl", "MySQLServer", "RDSServer", "PageStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
         .testTarget(name: "LabTests", dependencies: ["Lab"], swiftSettings: strict),
+        .testTarget(name: "BenchTests", dependencies: ["Bench"], swiftSettings: strict),
         .testTarget(
             name: "RDSServerTests", dependencies: ["RDSServer", "ClusterControl", "PageStore"], swiftSettings: strict),
         .testTarget(name: "PageStoreTests", dependencies: ["PageStore"], swiftSettings: strict),

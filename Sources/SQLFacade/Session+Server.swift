@@ -368,9 +368,9 @@ extension Session {
             let label = "\(schema).\(target.table)"
             let value: UInt32?
             if schema == database, let db = try? currentConnection() {
-                value = try tableChecksum(target.table, schema: "main", database: schema, on: db)
+                value = try TableChecksum.of(target.table, schema: "main", on: db)
             } else if volume.databaseExists(schema) {
-                value = try tableChecksum(target.table, schema: "main", database: schema, on: try open(schema))
+                value = try TableChecksum.of(target.table, schema: "main", on: try open(schema))
             } else {
                 value = nil
             }

@@ -304,23 +304,8 @@ public final class Session {
     /// does not exist.
     public func checksum(_ table: String, at time: Timestamp? = nil) throws(MySQLError) -> UInt32? {
         if let time { return try at(time).checksum(table) }
-        guard let database, let connection else { throw MySQLError.noDatabaseSelected }
-        return try tableChecksum(table, schema: "main", database: database, on: connection)
-    }
-
-    func tableChecksum(_ table: String, schema: String, database: String, on db: SQLiteConnection) throws(MySQLError)
-        -> UInt32?
-    {
-        do {
-            guard let definition = try TableSchema.load(db, table: table, schema: schema) else { return nil }
-            return try TableChecksum(definition).compute(db, schema: schema)
-        } catch let error as SQLiteError {
-            throw MySQLError.unknown(error.message)
-        } catch let error as MySQLError {
-            throw error
-        } catch {
-            throw MySQLError.unknown("\(error)")
-        }
+        guard database != nil, let connection else { throw MySQLError.noDatabaseSelected }
+        return try TableChecksum.of(table, schema: "main", on: connection)
     }
 
     func addWarning(_ level: MySQLWarning.Level, _ error: MySQLError) {

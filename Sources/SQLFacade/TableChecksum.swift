@@ -261,3 +261,27 @@ enum DecimalImage {
         }
     }
 }
+
+extension TableChecksum {
+    /// MariaDB's checksum of `table` in `schema` of `connection`; nil if there is no such table.
+    static func of(_ table: String, schema: String, on connection: SQLiteConnection) throws(MySQLError) -> UInt32? {
+        do {
+            guard let definition = try TableSchema.load(connection, table: table, schema: schema) else { return nil }
+            return try TableChecksum(definition).compute(connection, schema: schema)
+        } catch let error as SQLiteError {
+            throw MySQLError.unknown(error.message)
+        } catch let error as MySQLError {
+            throw error
+        } catch {
+            throw MySQLError.unknown("\(error)")
+        }
+    }
+}
+
+extension SQLiteConnection {
+    /// MariaDB's CHECKSUM TABLE value of `table` in a plain SQLite database whose schema the façade wrote (a copy
+    /// of a schema file, for example one made with the backup API); nil if there is no such table.
+    public func mariaDBChecksum(of table: String) throws(MySQLError) -> UInt32? {
+        try TableChecksum.of(table, schema: "main", on: self)
+    }
+}

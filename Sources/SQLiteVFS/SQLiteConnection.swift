@@ -110,6 +110,22 @@ public final class SQLiteConnection {
         guard code == SQLITE_OK else { throw error(code, sql: nil) }
     }
 
+    /// Replaces the main database with a copy of `source`'s, page by page, through SQLite's online backup API
+    /// (`sqlite3_backup_*`): SQLite's own way to copy a saved database.
+    public func restore(from source: SQLiteConnection) throws(SQLiteError) {
+        guard let backup = sqlite3_backup_init(handle, "main", source.handle, "main") else {
+            throw error(sqlite3_errcode(handle), sql: nil)
+        }
+        let step = sqlite3_backup_step(backup, -1)
+        let finish = sqlite3_backup_finish(backup)
+        guard step == SQLITE_DONE, finish == SQLITE_OK else {
+            throw error(step == SQLITE_DONE ? finish : step, sql: nil)
+        }
+    }
+
+    /// The linked SQLite's version, for reports.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes64(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

@@ -18,7 +18,7 @@ func writeStandardError(_ text: String) {
 struct Backtrack: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Aurora MySQL's storage layer in one process: backtrack, clone and restore, checked by checksums.",
-        subcommands: [LabCommand.self, ServeCommand.self])
+        subcommands: [LabCommand.self, ServeCommand.self, BenchCommand.self])
 
     /// Parses and runs, reporting a usage mistake as one line on stderr (`backtrack: error: ...`) with a non-zero
     /// exit, rather than ArgumentParser's message plus usage block. `--help` still prints the full help.
