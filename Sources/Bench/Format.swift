@@ -1,3 +1,5 @@
+import Foundation
+
 /// Human-readable figures for the terminal table and the plot.
 enum Format {
     static func seconds(_ duration: Duration) -> Double {
@@ -18,6 +20,12 @@ enum Format {
             default: (seconds, "s")
             }
         return "\(significant(value)) \(unit)"
+    }
+
+    /// An axis label: a power of ten in its unit, without decimals ("10 ms").
+    static func tick(_ seconds: Double) -> String {
+        let label = time(seconds)
+        return label.replacingOccurrences(of: ".00 ", with: " ").replacingOccurrences(of: ".0 ", with: " ")
     }
 
     static func significant(_ value: Double) -> String {

@@ -11,6 +11,8 @@ final class MariaDBServer {
     let directory: URL
     private let process: Process
     private(set) var version = ""
+    /// The latest commit time (Unix seconds) any history on this server used.
+    var latestHistorySecond: Int64 = 0
 
     var socket: String { directory.appendingPathComponent("mysqld.sock").path }
 
@@ -132,15 +134,15 @@ final class MariaDBTwin {
     private var binlog = ""
     private let database: String
     /// Added to the simulated commit times, whole seconds. `mariadb-binlog --stop-datetime` stops at the first
-    /// event at or after the datetime, and the log's own events (its start, checkpoints) carry the real time; so
-    /// the history is dated after the real time, an hour ahead, where only its own events lie.
+    /// event at or after the datetime, and a log file's own events carry the real time or, once a session has
+    /// set one, the latest timestamp the server has seen; so each history is dated an hour after both.
     private let shift: Int64
 
     init(server: MariaDBServer, database: String) throws {
         self.server = server
         self.database = database
         let realSeconds = Int64(Date().timeIntervalSince1970)
-        shift = max(0, realSeconds + 3_600 - Dataset.start.rawValue / 1_000_000)
+        shift = max(realSeconds, server.latestHistorySecond) + 3_600 - Dataset.start.rawValue / 1_000_000
         loadFile = server.directory.appendingPathComponent("load.sql")
         historyFile = server.directory.appendingPathComponent("history.sql")
         dumpFile = server.directory.appendingPathComponent("dump.sql")
@@ -165,6 +167,7 @@ final class MariaDBTwin {
     func record(_ transaction: Dataset.Transaction) throws {
         guard let history else { throw BenchError("history recorded before the snapshot") }
         let seconds = transaction.time.rawValue / 1_000_000 + shift
+        server.latestHistorySecond = max(server.latestHistorySecond, seconds)
         try write(
             "SET TIMESTAMP=\(seconds);\n" + transaction.statements.map { $0 + ";\n" }.joined(), to: history)
     }

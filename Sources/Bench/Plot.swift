@@ -107,7 +107,7 @@ struct Plot {
         for decade in stride(from: yRange.low, through: yRange.high, by: 1) {
             let y = py(pow(10, decade))
             out += line(plotLeft, y, plotRight, y, color: "#ddd")
-            out += text(x: plotLeft - 6, y: y + 4, Format.time(pow(10, decade)), size: 11, anchor: "end")
+            out += text(x: plotLeft - 6, y: y + 4, Format.tick(pow(10, decade)), size: 11, anchor: "end")
         }
         for decade in stride(from: xLow, through: xHigh, by: 1) {
             let x = px(pow(10, decade))

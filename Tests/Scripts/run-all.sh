@@ -45,6 +45,9 @@ python3 Tests/EndToEnd/test_mysql_endpoint.py
 step "End-to-end: the workshop with the aws CLI, mysql and sysbench; the RDS API through boto3"
 python3 Tests/EndToEnd/test_workshop.py
 
+step "End-to-end: backtrack bench at a tiny size, with its MariaDB baselines (bench starts its own mariadbd)"
+python3 Tests/EndToEnd/test_bench.py
+
 step "Building the benchmarks (run them with: swift package --package-path Benchmarks benchmark)"
 swift build --package-path Benchmarks -c release
 
