@@ -19,7 +19,7 @@ struct Plot {
     static let colors = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
     static let panelWidth = 400.0
     static let panelHeight = 300.0
-    static let margin = (left: 70.0, right: 20.0, top: 50.0, bottom: 50.0)
+    static let margin = (left: 70.0, right: 40.0, top: 50.0, bottom: 50.0)
 
     let panels: [Panel]
     let methods: [Method]
@@ -119,10 +119,13 @@ struct Plot {
             out += text(
                 x: (plotLeft + plotRight) / 2, y: (plotTop + plotBottom) / 2, "no data", size: 12, anchor: "middle")
         }
-        for (method, points) in panel.curves where !points.isEmpty {
+        // Backtrack last and thicker, so that curves lying on it (the copy-on-write ones) do not hide it.
+        let ordered = panel.curves.filter { $0.method != .backtrack } + panel.curves.filter { $0.method == .backtrack }
+        for (method, points) in ordered where !points.isEmpty {
             let color = self.color(method)
+            let width = method == .backtrack ? 3 : 2
             let path = points.map { "\(f(px($0.x))),\(f(py($0.median)))" }.joined(separator: " ")
-            out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"/>\n"
+            out += "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\"/>\n"
             for point in points {
                 let x = px(point.x)
                 out += line(x, py(point.minimum), x, py(point.maximum), color: color)

@@ -62,7 +62,11 @@ struct BenchCommand: ParsableCommand {
     func validate() throws { _ = try parsedOptions() }
 
     func run() throws {
-        let bench = Bench(options: try parsedOptions()) { line in print(line) }
+        // Flushed line by line, so that progress shows when the output goes to a file or a pipe.
+        let bench = Bench(options: try parsedOptions()) { line in
+            print(line)
+            fflush(nil)
+        }
         let report = try bench.run()
         print("\n" + report.table())
         if let json { try write(Array(try report.json()) + [10], to: json) }
