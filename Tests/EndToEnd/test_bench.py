@@ -25,7 +25,8 @@ class BenchTests(unittest.TestCase):
             self.assertIn("state ok", result.stdout)
             self.assertNotIn("WRONG", result.stdout)
 
-            data = json.load(open(report))
+            with open(report) as file:
+                data = json.load(file)
             self.assertEqual(set(data["methods"]), METHODS)
             self.assertEqual({r["method"] for r in data["results"]}, METHODS)
             self.assertTrue(data["allMatched"])
