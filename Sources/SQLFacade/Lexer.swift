@@ -24,8 +24,13 @@ struct Token: Hashable, Sendable {
     var start: Int
     var end: Int
 
+    /// Whether this is the bare word `keyword` (given in upper case), in any case; compares bytes, as it runs
+    /// for every token of every statement.
     func isWord(_ keyword: String) -> Bool {
-        kind == .word && text.utf8.count == keyword.utf8.count && text.uppercased() == keyword
+        guard kind == .word, text.utf8.count == keyword.utf8.count else { return false }
+        return zip(text.utf8, keyword.utf8).allSatisfy { byte, upper in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte) == upper
+        }
     }
 
     var upper: String { text.uppercased() }
@@ -133,6 +138,16 @@ struct Lexer {
     private mutating func quoted(_ quote: UInt8, backslashEscapes: Bool) throws(Failure) -> String {
         let start = index
         index += 1
+        // Most literals (every one in a sysbench INSERT) have no escape: take their bytes in one piece.
+        var end = index
+        while end < bytes.count, bytes[end] != quote, !(backslashEscapes && bytes[end] == UInt8(ascii: "\\")) {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == quote, end + 1 == bytes.count || bytes[end + 1] != quote {
+            let value = String(decoding: bytes[index..<end], as: UTF8.self)
+            index = end + 1
+            return value
+        }
         var value: [UInt8] = []
         while true {
             guard let byte = peek() else { throw Failure(offset: start) }
@@ -221,7 +236,9 @@ struct Lexer {
     private mutating func symbol() {
         let start = index
         for candidate in Self.multiByteSymbols
-        where index + candidate.count <= bytes.count && Array(bytes[index..<index + candidate.count]) == candidate {
+        where candidate[0] == bytes[index] && index + candidate.count <= bytes.count
+            && bytes[index..<index + candidate.count].elementsEqual(candidate)
+        {
             index += candidate.count
             emit(.symbol, String(decoding: candidate, as: UTF8.self), start)
             return

@@ -36,8 +36,9 @@ extension Session {
                 index += 2
                 continue
             }
-            if ["SQL_NO_CACHE", "SQL_CACHE", "STRAIGHT_JOIN", "HIGH_PRIORITY", "LOW_PRIORITY", "DELAYED"]
-                .contains(token.upper), token.kind == .word
+            if token.kind == .word,
+                ["SQL_NO_CACHE", "SQL_CACHE", "STRAIGHT_JOIN", "HIGH_PRIORITY", "LOW_PRIORITY", "DELAYED"]
+                    .contains(token.upper)
             {
                 index += 1
                 continue
