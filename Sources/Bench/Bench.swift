@@ -7,7 +7,6 @@ public final class Bench {
     let options: BenchOptions
     let progress: (String) -> Void
     private(set) var measurements: [Measurement] = []
-    private var mariaDBVersion: String?
 
     public init(options: BenchOptions, progress: @escaping (String) -> Void) {
         self.options = options
@@ -27,7 +26,6 @@ public final class Bench {
                         + "apt-get install mariadb-server mariadb-client")
             }
             server = try MariaDBServer()
-            mariaDBVersion = server?.version
         }
         defer { server?.stop() }
         let started = Date()
@@ -39,7 +37,7 @@ public final class Bench {
             try measure(scenario, server: server)
         }
         return BenchReport(
-            options: options, started: started, mariaDBVersion: mariaDBVersion, measurements: measurements)
+            options: options, started: started, mariaDBVersion: server?.version, measurements: measurements)
     }
 
     private func measure(_ scenario: Scenario, server: MariaDBServer?) throws {

@@ -33,8 +33,8 @@ final class Dataset {
     let loaded: Timestamp
     private(set) var log: [Transaction] = []
     /// The newest state's checksum and wall time.
-    private(set) var latestChecksum: UInt32?
-    private(set) var latest: Timestamp
+    let latestChecksum: UInt32?
+    let latest: Timestamp
     private var names = 0
 
     /// Builds the history; `load` and `record` receive the same SQL, for a second database (MariaDB) to mirror.

@@ -93,9 +93,6 @@ final class MariaDBServer {
 
     static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-    /// A datetime for `mariadb-binlog --start-datetime/--stop-datetime` (whole seconds, UTC).
-    static func datetime(_ time: Timestamp) -> String { time.mysqlDateTime }
-
     private static func run(_ arguments: [String], log: URL) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: arguments[0])
@@ -183,7 +180,7 @@ final class MariaDBTwin {
     /// `--stop-datetime`/`--start-datetime` for a target between two commits: the next whole second, so that
     /// every transaction at or before the target is in and none after it.
     private func boundary(_ target: Timestamp) -> String {
-        MariaDBServer.datetime(Timestamp(microseconds: (target.rawValue / 1_000_000 + 1 + shift) * 1_000_000))
+        Timestamp(microseconds: (target.rawValue / 1_000_000 + 1 + shift) * 1_000_000).mysqlDateTime
     }
 
     private var binlogPath: String { server.directory.appendingPathComponent(binlog).path }

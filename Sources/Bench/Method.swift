@@ -43,7 +43,7 @@ public enum Method: String, CaseIterable, Codable, Sendable {
 }
 
 /// The repeated timings of one method on one scenario and target, with the state it reached.
-public struct Measurement: Codable, Sendable {
+public struct Measurement: Sendable {
     public var method: Method
     public var rows: Int
     public var history: Int

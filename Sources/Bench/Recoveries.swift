@@ -30,7 +30,7 @@ extension Dataset {
             return try restoredCluster { id in
                 try control.restoreToPointInTime(.clone(Self.cluster, as: id))
             }
-        case .copyOnWriteRestore: return try restoredVolume(to: target, mode: .copyOnWrite)
+        case .copyOnWriteRestore: return try copyOnWriteVolume(at: target)
         case .fullCopyRestore:
             return try restoredCluster { id in
                 try control.restoreToPointInTime(
@@ -92,13 +92,13 @@ extension Dataset {
         }
     }
 
-    /// A volume restored from the page store at `target`, with a façade session on it.
-    private func restoredVolume(to target: Timestamp, mode: RestoreMode) throws -> Recovery {
+    /// A copy-on-write volume restored from the page store at `target`, with a façade session on it.
+    private func copyOnWriteVolume(at target: Timestamp) throws -> Recovery {
         let store = volume.store
         var restored: VolumeID?
         defer { if let restored { try? store.deleteVolume(restored) } }
         return try timed {
-            let id = try store.restore(volume.volume, to: target, mode: mode, retention: .disabled)
+            let id = try store.restore(volume.volume, to: target, mode: .copyOnWrite, retention: .disabled)
             restored = id
             let session = try SQLVolume(vfs: volume.vfs, volume: id).session(database: Self.database)
             _ = try session.execute(Self.firstQuery)
