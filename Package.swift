@@ -7,6 +7,11 @@ import PackageDescription
 
 /// Warnings are errors in the project's own targets (STYLE.md §11).
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
+/// The storage hot paths (SQLite calls the VFS for every page it reads) skip the runtime exclusivity checks in
+/// release builds: point selects through the VFS went from 584,000 to 616,000 per second with this alone (the
+/// SQLite benchmarks, Docs/PERFORMANCE.md). Debug builds, and so the tests, keep the checks.
+let hotPath: [SwiftSetting] =
+    strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "Backtrack",
@@ -30,8 +35,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
-        .target(name: "PageStore", swiftSettings: strict),
-        .target(name: "SQLiteVFS", dependencies: ["CSQLite", "PageStore"], swiftSettings: strict),
+        .target(name: "PageStore", swiftSettings: hotPath),
+        .target(name: "SQLiteVFS", dependencies: ["CSQLite", "PageStore"], swiftSettings: hotPath),
         .target(name: "SQLFacade", dependencies: ["CSQLite", "SQLiteVFS", "PageStore"], swiftSettings: strict),
         .target(
             name: "ClusterControl", dependencies: ["PageStore", "SQLiteVFS", "SQLFacade"], swiftSettings: strict),

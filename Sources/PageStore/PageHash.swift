@@ -10,37 +10,56 @@ enum PageHash {
     private static let prime3: UInt64 = 0x1656_67B1_9E37_79F9
 
     /// Hash of a page's bytes; 0 if and only if every byte is zero (a non-zero page never hashes to 0).
+    ///
+    /// Every commit hashes each page it writes, so this is on the write path: four lanes each fold 16 bytes per
+    /// step with one 64×64→128-bit multiply (as XXH3 and wyhash do), under a key that changes from block to
+    /// block so that moving bytes between blocks changes the hash. The PageStore benchmark `Page hash, 4 KiB`
+    /// measures it against copying the page.
     static func content(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
-        var lanes: (UInt64, UInt64, UInt64, UInt64) = (prime1, prime2, prime3, prime1 ^ prime2)
+        var (lane0, lane1, lane2, lane3) = (prime1, prime2, prime3, prime1 ^ prime2)
         var any: UInt64 = 0
+        var key = prime3
         var offset = 0
         let count = bytes.count
-        @inline(__always) func round(_ acc: UInt64, _ word: UInt64) -> UInt64 {
-            ((acc ^ word) &* prime1).rotatedLeft(by: 31) &* prime2
-        }
-        while offset + 32 <= count {
-            let w0 = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-            let w1 = base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
-            let w2 = base.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
-            let w3 = base.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
-            any |= w0 | w1 | w2 | w3
-            lanes = (round(lanes.0, w0), round(lanes.1, w1), round(lanes.2, w2), round(lanes.3, w3))
-            offset += 32
+        while offset + 64 <= count {
+            let block = base + offset
+            let w0 = block.loadUnaligned(fromByteOffset: 0, as: UInt64.self)
+            let w1 = block.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            let w2 = block.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+            let w3 = block.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+            let w4 = block.loadUnaligned(fromByteOffset: 32, as: UInt64.self)
+            let w5 = block.loadUnaligned(fromByteOffset: 40, as: UInt64.self)
+            let w6 = block.loadUnaligned(fromByteOffset: 48, as: UInt64.self)
+            let w7 = block.loadUnaligned(fromByteOffset: 56, as: UInt64.self)
+            any |= w0 | w1 | w2 | w3 | w4 | w5 | w6 | w7
+            lane0 = fold(lane0, w0, w1, key: key)
+            lane1 = fold(lane1, w2, w3, key: key ^ prime1)
+            lane2 = fold(lane2, w4, w5, key: key ^ prime2)
+            lane3 = fold(lane3, w6, w7, key: key ^ prime3)
+            key &+= prime1
+            offset += 64
         }
         var tail: UInt64 = 0
         while offset < count {
             let byte = UInt64(base.load(fromByteOffset: offset, as: UInt8.self))
             any |= byte
-            tail = round(tail, byte &+ UInt64(offset))
+            tail = ((tail ^ (byte &+ UInt64(offset))) &* prime1).rotatedLeft(by: 31) &* prime2
             offset += 1
         }
         guard any != 0 else { return 0 }
         let combined =
-            lanes.0.rotatedLeft(by: 1) &+ lanes.1.rotatedLeft(by: 7) &+ lanes.2.rotatedLeft(by: 12)
-            &+ lanes.3.rotatedLeft(by: 18) ^ tail ^ UInt64(count)
+            finalize(lane0) &+ finalize(lane1).rotatedLeft(by: 7) &+ finalize(lane2).rotatedLeft(by: 12)
+            &+ finalize(lane3).rotatedLeft(by: 18) ^ tail ^ UInt64(count)
         let result = finalize(combined)
         return result == 0 ? 1 : result
+    }
+
+    /// One lane step: a full-width multiply of the two words, each under the key, folded to 64 bits. The second
+    /// word is also added as is, so that a word equal to its key does not erase the other.
+    @inline(__always) private static func fold(_ lane: UInt64, _ a: UInt64, _ b: UInt64, key: UInt64) -> UInt64 {
+        let product = (a ^ key).multipliedFullWidth(by: b ^ (key &+ prime2))
+        return lane &+ (product.high ^ product.low) &+ b
     }
 
     /// The digest term of one page: zero pages contribute nothing.

@@ -1,5 +1,9 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// An in-memory, copy-on-write page store with a time-indexed redo log: Aurora's storage layer in one process.
 ///
 /// A store holds volumes; a volume holds named files of fixed-size pages. Every commit is atomic, takes the next
@@ -23,11 +27,22 @@ public final class PageStore: Sendable {
     /// The clock that stamps commits and decides what is in the window.
     public let clock: any WallClock
     let state: Mutex<StoreState>
+    /// Bumped, under the lock, by everything that changes some volume's head: see `headGeneration`.
+    private let generation = Atomic<UInt64>(0)
 
     public init(clock: any WallClock) {
         self.clock = clock
         self.state = Mutex(StoreState())
     }
+
+    /// Counts changes to any volume's head: commits, backtracks and deletions. Whatever a caller learned about a
+    /// head together with generation g (see `summary(of:in:header:)`) still holds while this reads g, so a reader
+    /// can revalidate with one atomic load instead of taking the store's lock: SQLite checks a database's change
+    /// counter and size at the start of every transaction.
+    public var headGeneration: UInt64 { generation.load(ordering: .acquiring) }
+
+    /// Called under the lock after a head changed.
+    private func headChanged() { generation.add(1, ordering: .releasing) }
 
     // MARK: Volumes
 
@@ -41,7 +56,10 @@ public final class PageStore: Sendable {
 
     /// Deletes a volume. Clones of it keep reading what they share with it. Fails while read views are open.
     public func deleteVolume(_ volume: VolumeID) throws(PageStoreError) {
-        try state.withLock { state throws(PageStoreError) in try state.deleteVolume(volume) }
+        try state.withLock { state throws(PageStoreError) in
+            try state.deleteVolume(volume)
+            headChanged()
+        }
     }
 
     /// Changes a volume's retention. A shorter window frees history at the next sweep.
@@ -65,6 +83,7 @@ public final class PageStore: Sendable {
         let now = clock.now()
         return try state.withLock { state throws(PageStoreError) in
             let info = try state.commit(batch, to: volume, clock: now)
+            headChanged()
             if state.versionsSinceSweep > max(Self.sweepVersionsMin, state.versionsAtLastSweep / 2) {
                 state.sweep(clock: now)
             }
@@ -90,6 +109,28 @@ public final class PageStore: Sendable {
         }
     }
 
+    /// A file's shape at the head (nil if it does not exist there) and the first `header.count` bytes of its page 1
+    /// (zeros past the end), with the head generation they belong to: one lock for what SQLite asks at the start of
+    /// a transaction.
+    public func summary(of file: String, in volume: VolumeID, header: UnsafeMutableRawBufferPointer)
+        throws(PageStoreError) -> HeadSummary
+    {
+        try state.withLock { state throws(PageStoreError) -> HeadSummary in
+            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
+            let generation = self.generation.load(ordering: .relaxed)
+            header.initializeMemory(as: UInt8.self, repeating: 0)
+            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+                return HeadSummary(generation: generation, shape: nil)
+            }
+            if head.shape.pageCount >= 1, let bytes = state.headPage(volume, file: head.id, page: PageNumber(1)).bytes,
+                let target = header.baseAddress
+            {
+                target.copyMemory(from: bytes, byteCount: min(header.count, head.shape.pageSize))
+            }
+            return HeadSummary(generation: generation, shape: head.shape)
+        }
+    }
+
     /// Copies a page of the head state into `buffer`, which must hold exactly one page. Never-written pages read
     /// as zeros. O(1) once the page is in the head memo.
     public func readPage(
@@ -101,7 +142,32 @@ public final class PageStore: Sendable {
                 throw .unknownFile(file)
             }
             try Self.check(page, of: file, shape: head.shape, buffer: buffer.count)
-            Self.copy(state.headImage(volume, file: head.id, page: page), into: buffer)
+            Self.copy(state.headPage(volume, file: head.id, page: page), into: buffer)
+        }
+    }
+
+    /// The pages among `images` whose bytes equal the head's: a writer drops them before committing, so that
+    /// rewriting a page as it was leaves no trace. Compares content hashes first, so a changed page costs no
+    /// byte comparison. Pages past the end never match.
+    public func unchangedPages(among images: [UInt32: PageImage], of file: String, in volume: VolumeID)
+        throws(PageStoreError) -> [UInt32]
+    {
+        try state.withLock { state throws(PageStoreError) -> [UInt32] in
+            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
+            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else { return [] }
+            var unchanged: [UInt32] = []
+            for (page, image) in images where page >= 1 && page <= head.shape.pageCount {
+                guard image.count == head.shape.pageSize else { continue }
+                let stored = state.headPage(volume, file: head.id, page: PageNumber(page))
+                guard stored.contentHash == image.contentHash else { continue }
+                // Equal hashes: zero pages (hash 0) are equal outright, others are confirmed byte by byte.
+                guard let bytes = stored.bytes else {
+                    unchanged.append(page)
+                    continue
+                }
+                if memcmp(bytes, image.base, image.count) == 0 { unchanged.append(page) }
+            }
+            return unchanged
         }
     }
 
@@ -116,11 +182,11 @@ public final class PageStore: Sendable {
                 throw .unknownFile(file)
             }
             guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount else { return nil }
-            guard let image = state.headImage(volume, file: head.id, page: page) else {
+            guard let bytes = state.headPage(volume, file: head.id, page: page).bytes else {
                 let zeros = [UInt8](repeating: 0, count: head.shape.pageSize)
                 return zeros.withUnsafeBytes(body)
             }
-            return image.withBytes(body)
+            return body(UnsafeRawBufferPointer(start: bytes, count: head.shape.pageSize))
         }
     }
 
@@ -144,12 +210,12 @@ public final class PageStore: Sendable {
         }
     }
 
-    static func copy(_ image: PageImage?, into buffer: UnsafeMutableRawBufferPointer) {
-        guard let image else {
+    static func copy(_ page: HeadMemo.Page, into buffer: UnsafeMutableRawBufferPointer) {
+        guard let bytes = page.bytes else {
             buffer.initializeMemory(as: UInt8.self, repeating: 0)
             return
         }
-        image.withBytes { source in buffer.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+        buffer.baseAddress!.copyMemory(from: bytes, byteCount: buffer.count)
     }
 
     // MARK: Time travel
@@ -174,7 +240,9 @@ public final class PageStore: Sendable {
     public func backtrack(_ volume: VolumeID, to time: Timestamp) throws(PageStoreError) -> ResolvedState {
         let now = clock.now()
         return try state.withLock { state throws(PageStoreError) in
-            try state.backtrack(volume, to: time, clock: now)
+            let resolved = try state.backtrack(volume, to: time, clock: now)
+            headChanged()
+            return resolved
         }
     }
 

@@ -38,6 +38,12 @@ public struct CommitBatch: Sendable {
         writes[name, default: [:]][page.rawValue] = PageImage(copying: bytes)
     }
 
+    /// Writes one whole page as an image made beforehand: nothing is copied. Its size must equal the file's page
+    /// size.
+    public mutating func write(_ name: String, page: PageNumber, image: PageImage) {
+        writes[name, default: [:]][page.rawValue] = image
+    }
+
     public mutating func write(_ name: String, page: PageNumber, bytes: [UInt8]) {
         bytes.withUnsafeBytes { write(name, page: page, bytes: $0) }
     }
@@ -104,4 +110,10 @@ public struct StoreFootprint: Hashable, Sendable {
     /// Bytes of version indexes, wall-clock history and page-version arrays.
     public var indexBytes: Int
     public var branches: Int
+}
+
+/// What `PageStore.summary(of:in:header:)` reports: valid while `PageStore.headGeneration` equals `generation`.
+public struct HeadSummary: Sendable {
+    public var generation: UInt64
+    public var shape: FileShape?
 }

@@ -108,7 +108,8 @@ extension StoreState {
             if old.pageCount > kept {
                 for raw in (kept + 1)...old.pageCount {
                     let page = PageNumber(raw)
-                    guard let previous = headImage(volume, file: file, page: page) else { continue }
+                    let previous = headPage(volume, file: file, page: page)
+                    guard previous.bytes != nil else { continue }
                     digest ^= PageHash.page(fileSalt: salt, page: page, contentHash: previous.contentHash)
                     guard !written.contains(raw) else { continue }
                     grown += branch.files[file, default: BranchFile()].pages[raw, default: PageLog()]
@@ -118,7 +119,8 @@ extension StoreState {
             }
         }
         for (page, image) in plan.writes {
-            if page.rawValue <= kept, let previous = headImage(volume, file: file, page: page) {
+            if page.rawValue <= kept {
+                let previous = headPage(volume, file: file, page: page)
                 digest ^= PageHash.page(fileSalt: salt, page: page, contentHash: previous.contentHash)
             }
             digest ^= PageHash.page(fileSalt: salt, page: page, contentHash: image.contentHash)

@@ -118,11 +118,11 @@ extension StoreState {
         return catalog
     }
 
-    /// A page of the head state (nil: zeros), from the memo or resolved and memoised: O(1) once cached.
-    func headImage(_ volume: Volume, file: FileID, page: PageNumber) -> PageImage? {
-        if let slot = volume.memo.cached(file, page) { return slot.image }
-        let image = image(of: file, page: page, at: volume.head)
-        volume.memo.store(image, file: file, page: page)
-        return image
+    /// A page of the head state, from the memo or resolved and memoised: O(1) once cached. Its bytes are valid
+    /// while the lock is held.
+    func headPage(_ volume: Volume, file: FileID, page: PageNumber) -> HeadMemo.Page {
+        if let cached = volume.memo.cached(file, page) { return cached }
+        volume.memo.store(image(of: file, page: page, at: volume.head), file: file, page: page)
+        return volume.memo.cached(file, page)!
     }
 }

@@ -135,9 +135,23 @@ final class Volume {
 /// Every slot carries the epoch it was filled in. Moving the head to an unrelated state (a backtrack) bumps the
 /// epoch, which invalidates every slot in O(1); each page is resolved from history on its first read after.
 /// Slots are indexed by `FileID` and page, in dense arrays: no hashing on the read path.
+///
+/// A slot also holds its image's byte address and content hash, so that a head read or a commit's digest update
+/// touches neither the image object nor its reference count: on a table much larger than the CPU caches, that
+/// object is one more cache miss per page read.
 struct HeadMemo {
+    /// A head page as the memo holds it. `bytes` is nil for a page of zeros; it stays valid while the store's lock
+    /// is held, since the memo keeps the image alive.
+    ///
+    /// `@unchecked Sendable`: the bytes are immutable, and a `Page` is used only under the lock it was found under.
+    struct Page: @unchecked Sendable {
+        var bytes: UnsafeRawPointer?
+        var contentHash: UInt64
+    }
+
     struct Slot {
         var image: PageImage?
+        var page = Page(bytes: nil, contentHash: 0)
         var epoch: UInt32 = 0
     }
 
@@ -149,7 +163,7 @@ struct HeadMemo {
 
     /// Starts at 1 so that zero-initialised slots are never valid.
     private(set) var epoch: UInt32 = 1
-    private var slots: [[Slot]] = []
+    private var slots: [ContiguousArray<Slot>] = []
     /// The files at the head by name, or nil when they must be resolved again.
     var catalog: [String: FileHead]? {
         didSet { lastLookup = nil }
@@ -172,11 +186,16 @@ struct HeadMemo {
         return head
     }
 
-    func cached(_ file: FileID, _ page: PageNumber) -> Slot? {
+    /// The cached page, if its slot is from the current epoch. Mutating only so that the slot is reached through
+    /// in-place access: a plain read of the nested array would retain it and the image.
+    mutating func cached(_ file: FileID, _ page: PageNumber) -> Page? {
         let fileIndex = Int(file.rawValue)
-        guard fileIndex < slots.count, page.index < slots[fileIndex].count else { return nil }
-        let slot = slots[fileIndex][page.index]
-        return slot.epoch == epoch ? slot : nil
+        let index = page.index
+        guard fileIndex < slots.count else { return nil }
+        let epoch = self.epoch
+        return slots[fileIndex].withUnsafeMutableBufferPointer { row in
+            index < row.count && row[index].epoch == epoch ? row[index].page : nil
+        }
     }
 
     mutating func store(_ image: PageImage?, file: FileID, page: PageNumber) {
@@ -186,7 +205,8 @@ struct HeadMemo {
         if slots[fileIndex].count <= index {
             slots[fileIndex].append(contentsOf: repeatElement(Slot(), count: index + 1 - slots[fileIndex].count))
         }
-        slots[fileIndex][index] = Slot(image: image, epoch: epoch)
+        let cached = Page(bytes: image.map { UnsafeRawPointer($0.base) }, contentHash: image?.contentHash ?? 0)
+        slots[fileIndex][index] = Slot(image: image, page: cached, epoch: epoch)
     }
 
     /// Drops slots from before the current epoch, so that memory they pin can return.

@@ -21,12 +21,21 @@ final class MainFile {
     private(set) var lockLevel = SQLITE_LOCK_NONE
     /// The store's page size for this file; 0 until the file exists with a known size.
     private var pageSize = 0
-    /// Pages written by this connection's open transaction, by store page number.
-    private var pending: [UInt32: [UInt8]] = [:]
+    /// Pages written by this connection's open transaction, by store page number: made into images (copied and
+    /// hashed) as SQLite writes them, so that the commit hands them over without another copy.
+    private var pending: [UInt32: PageImage] = [:]
     /// The file size this connection's open transaction has set, in bytes.
     private var pendingSize: Int?
     /// One page of scratch for reads and writes that cover part of a page.
     private var scratch: [UInt8] = []
+    /// The head generation at which `headShape` and `header` were read, or nil before the first read.
+    private var headGeneration: UInt64?
+    /// The file's shape at the head, and the first bytes of its page 1 (the database header, with the change
+    /// counter). SQLite asks for both at the start of every transaction; while no head in the store has changed
+    /// they are answered without the store's lock.
+    private var headShape: FileShape?
+    private var header = [UInt8](repeating: 0, count: MainFile.headerBytes)
+    static let headerBytes = 100
 
     init(vfs: StoreVFS, volume: VolumeID, name: String, view: ReadView?) {
         self.vfs = vfs
@@ -42,7 +51,19 @@ final class MainFile {
     /// The file's shape in the store: at the view's state, or at the head.
     private func storeShape() -> FileShape? {
         if let view { return view.shape(of: name) }
-        return (try? vfs.store.shape(of: name, in: volume)) ?? nil
+        refreshHead()
+        return headShape
+    }
+
+    /// Rereads the head's shape and header if any head changed since they were read.
+    private func refreshHead() {
+        let generation = vfs.store.headGeneration
+        guard generation != headGeneration else { return }
+        let (store, name, volume) = (vfs.store, name, volume)
+        let summary = header.withUnsafeMutableBytes { bytes in try? store.summary(of: name, in: volume, header: bytes) }
+        // Without a summary the volume is gone: the file reads as absent, and the next call asks again.
+        headShape = summary?.shape
+        headGeneration = summary?.generation
     }
 
     /// True if the file exists in the store (at the view's state, or at the head).
@@ -81,19 +102,14 @@ final class MainFile {
             case .failed: return BACKTRACK_SQLITE_IOERR_READ
             }
         }
-        // A read inside one stored page (the change-counter check at every transaction start): copy just that
-        // slice, in place, without a size query.
-        let page = UInt32(offset / pageSize) + 1
-        if view == nil, pendingSize == nil, pending.isEmpty, (offset + buffer.count - 1) / pageSize == offset / pageSize
-        {
-            let start = offset % pageSize
-            let target = SliceTarget(bytes: buffer)
-            let copied = try? vfs.store.withPage(PageNumber(page), of: name, in: volume) { stored -> Bool in
-                target.bytes.baseAddress!.copyMemory(from: stored.baseAddress! + start, byteCount: target.bytes.count)
-                return true
+        // A read inside the database header (the change-counter check at every transaction start): answered from
+        // the header kept with the head generation, without the store's lock while no head has changed.
+        if view == nil, pendingSize == nil, pending.isEmpty, offset + buffer.count <= Self.headerBytes {
+            guard let shape = storeShape(), shape.pageCount >= 1 else { return shortRead(buffer) }
+            header.withUnsafeBytes {
+                buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: buffer.count)
             }
-            if copied == true { return SQLITE_OK }
-            if copied == nil { return shortRead(buffer) }
+            return SQLITE_OK
         }
         let fileSize = size()
         if scratch.count != pageSize { scratch = [UInt8](repeating: 0, count: pageSize) }
@@ -129,7 +145,7 @@ final class MainFile {
     /// One whole store page: this transaction's pending image, else the store's. Past the end it zero-fills.
     private func readPage(_ page: UInt32, into buffer: UnsafeMutableRawBufferPointer) -> ReadOutcome {
         if let image = pending[page] {
-            image.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            image.withBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             return .read
         }
         do {
@@ -178,23 +194,22 @@ final class MainFile {
             let length = min(bytes.count - done, pageSize - start)
             if length == pageSize {
                 // A whole page (what SQLite writes to a database file): take it as is.
-                pending[page] = Array(UnsafeRawBufferPointer(rebasing: bytes[done..<(done + length)]))
+                pending[page] = PageImage(copying: UnsafeRawBufferPointer(rebasing: bytes[done..<(done + length)]))
                 done += length
                 continue
             }
-            if pending[page] == nil {
-                var image = [UInt8](repeating: 0, count: pageSize)
-                if (Int(page) - 1) * pageSize < max(storeSize(), pendingSize ?? 0) {
-                    guard image.withUnsafeMutableBytes({ readPage(page, into: $0) }) != .failed else {
-                        return BACKTRACK_SQLITE_IOERR_WRITE
-                    }
-                }
-                pending[page] = image
+            // Part of a page: merge into the page as this transaction sees it, and make a new image of that.
+            if scratch.count != pageSize { scratch = [UInt8](repeating: 0, count: pageSize) }
+            let exists = pending[page] != nil || (Int(page) - 1) * pageSize < max(storeSize(), pendingSize ?? 0)
+            let outcome = scratch.withUnsafeMutableBytes { whole in
+                exists ? readPage(page, into: whole) : zeroFill(whole)
             }
-            pending[page]!.withUnsafeMutableBytes { target in
+            guard outcome != .failed else { return BACKTRACK_SQLITE_IOERR_WRITE }
+            scratch.withUnsafeMutableBytes { target in
                 target.baseAddress!.advanced(by: start).copyMemory(
                     from: bytes.baseAddress!.advanced(by: done), byteCount: length)
             }
+            pending[page] = scratch.withUnsafeBytes { PageImage(copying: $0) }
             done += length
         }
         pendingSize = max(pendingSize ?? storeSize(), offset + bytes.count)
@@ -211,13 +226,13 @@ final class MainFile {
         }
         var batch = CommitBatch()
         if shape == nil { batch.createFile(name, pageSize: pageSize) }
-        if var first = pending[1] {
-            if let counter = shared.nextCounter(proposed: SharedFile.counter(in: first)) {
-                SharedFile.setCounter(counter, in: &first)
-                pending[1] = first
-            }
+        if let first = pending[1], let counter = shared.nextCounter(proposed: first.withBytes(SharedFile.counter(in:)))
+        {
+            var bytes = first.withBytes { Array($0) }
+            SharedFile.setCounter(counter, in: &bytes)
+            pending[1] = PageImage.make(bytes)
         }
-        for (page, image) in pending { batch.write(name, page: PageNumber(page), bytes: image) }
+        for (page, image) in pending { batch.write(name, page: PageNumber(page), image: image) }
         if let pendingSize { batch.setPageCount(name, UInt32((pendingSize + pageSize - 1) / pageSize)) }
         do {
             try vfs.store.commit(batch, to: volume)
@@ -231,25 +246,23 @@ final class MainFile {
     /// Drops pending pages equal to the store's, and the whole transaction if all it changed is the change
     /// counter: a transaction rolled back to a savepoint and then committed rewrites its pages as they were,
     /// and it must leave no trace. The connection's cache stays safe: it sees a counter it did not write and
-    /// reloads.
+    /// reloads. One store call compares every page by content hash; only a transaction left with page 1 alone
+    /// compares that page byte by byte.
     private func dropUnchangedPages(against shape: FileShape) {
         guard shape.pageSize == pageSize else { return }
-        var onlyCounterChanged = false
-        for (page, image) in pending where page <= shape.pageCount {
-            let comparison = image.withUnsafeBytes { mine in
-                (try? vfs.store.withPage(PageNumber(page), of: name, in: volume) { stored in
-                    Self.compare(mine, stored, ignoringCounter: page == 1)
+        for page in (try? vfs.store.unchangedPages(among: pending, of: name, in: volume)) ?? [] {
+            pending[page] = nil
+        }
+        guard (pendingSize ?? shape.byteCount) == shape.byteCount else { return }
+        if pending.isEmpty {
+            discardPending()
+        } else if pending.count == 1, let first = pending[1] {
+            let comparison = first.withBytes { mine in
+                (try? vfs.store.withPage(PageNumber(1), of: name, in: volume) { stored in
+                    Self.compare(mine, stored, ignoringCounter: true)
                 }) ?? nil
             }
-            switch comparison {
-            case .equal: pending[page] = nil
-            case .counterOnly: onlyCounterChanged = true
-            case .different, nil: continue
-            }
-        }
-        let sameSize = (pendingSize ?? shape.byteCount) == shape.byteCount
-        if sameSize, pending.isEmpty || (onlyCounterChanged && pending.count == 1) {
-            discardPending()
+            if comparison == .counterOnly { discardPending() }
         }
     }
 
@@ -271,7 +284,7 @@ final class MainFile {
     }
 
     private func discardPending() {
-        pending.removeAll(keepingCapacity: true)
+        if !pending.isEmpty { pending.removeAll(keepingCapacity: true) }
         pendingSize = nil
     }
 
@@ -298,11 +311,4 @@ final class MainFile {
     func close() {
         _ = unlock(SQLITE_LOCK_NONE)
     }
-}
-
-/// SQLite's read buffer, written inside one `PageStore.withPage` call and never kept.
-///
-/// `@unchecked Sendable`: the closure runs synchronously under the store's lock, on the caller's thread.
-private struct SliceTarget: @unchecked Sendable {
-    let bytes: UnsafeMutableRawBufferPointer
 }

@@ -88,7 +88,7 @@ final class SharedFile: Sendable {
     }
 
     /// The file change counter: bytes 24..27 of the database header, big-endian.
-    static func counter(in page: [UInt8]) -> UInt32 {
+    static func counter(in page: UnsafeRawBufferPointer) -> UInt32 {
         guard page.count >= 100 else { return 0 }
         return page[24..<28].reduce(0) { $0 << 8 | UInt32($1) }
     }

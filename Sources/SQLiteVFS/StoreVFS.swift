@@ -92,7 +92,7 @@ public final class StoreVFS: Sendable {
         guard let shape = try? store.shape(of: file, in: volume), shape.pageCount > 0,
             let first = try? store.readPage(PageNumber(1), of: file, in: volume)
         else { return 0 }
-        return SharedFile.counter(in: first)
+        return first.withUnsafeBytes(SharedFile.counter(in:))
     }
 
     static func percentEncoded(_ text: String) -> String {

@@ -15,7 +15,25 @@ let benchmarks: @Sendable () -> Void = {
     cloneBenchmark()
     readBenchmarks()
     commitBenchmark()
+    pageImageBenchmarks()
     memoryBenchmark()
+}
+
+/// Making a page image, as every page write does (a copy and the content hash), against the copy alone: the
+/// difference is the hash.
+func pageImageBenchmarks() {
+    var random = SplitMix64(seed: 11)
+    let page = (0..<Fixture.pageSize).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+    Benchmark("Page image, copy and hash/bytes:\(Fixture.pageSize)") { benchmark in
+        page.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations { blackHole(PageImage(copying: bytes)) }
+        }
+    }
+    Benchmark("Baseline: copy into a new allocation/bytes:\(Fixture.pageSize)") { benchmark in
+        page.withUnsafeBytes { bytes in
+            for _ in benchmark.scaledIterations { blackHole(Array(bytes)) }
+        }
+    }
 }
 
 /// Backtrack by time must not depend on history length or volume size: 10^3 and 10^6 commits, 1,000 and
