@@ -3,6 +3,7 @@
 same run: prepare, oltp_write_only with 1 and 4 threads, CHECKSUM TABLE. Prints medians and ratios.
 
 Usage: python3 Benchmarks/Scripts/sysbench-vs-mariadb.py [--table-size 1000000] [--time 20] [--repeat 3]
+       [--mariadb-transport tcp|socket]   (tcp by default: the transport sysbench uses for backtrack serve)
 It builds backtrack in release mode first. It installs nothing: without mariadbd it measures Backtrack alone and
 says what to install (apt-get install mariadb-server)."""
 import argparse, os, re, shutil, statistics, subprocess, sys, time
@@ -13,6 +14,9 @@ sys.path.insert(0, os.path.join(ROOT, "Tests", "Scripts"))
 from serve import Serve, free_port  # noqa: E402
 
 USER, PASSWORD, DB = "masteruser", "Password1", "mylab"
+LATIN1_TABLE = ("CREATE TABLE sbtest1_latin1 (id INTEGER NOT NULL AUTO_INCREMENT, k INTEGER DEFAULT '0' NOT NULL, "
+                "c CHAR(120) DEFAULT '' NOT NULL, pad CHAR(60) DEFAULT '' NOT NULL, PRIMARY KEY (id)) "
+                "DEFAULT CHARSET=latin1")
 
 
 def sysbench(host, port, size, *args, socket=None):
@@ -54,6 +58,12 @@ def measure(name, host, port, args, socket=None):
     checksums = [mysql(host, port, "CHECKSUM TABLE sbtest1", socket=socket)[0] for _ in range(args.repeat)]
     results["checksum s"] = statistics.median(checksums)
     print(f"checksum: {results['checksum s']:.3f} s", flush=True)
+    # The same rows in a latin1 table: the charset the SQLite issue's CHECKSUM target names.
+    mysql(host, port, f"{LATIN1_TABLE}; INSERT INTO sbtest1_latin1 SELECT * FROM sbtest1", socket=socket)
+    checksums = [mysql(host, port, "CHECKSUM TABLE sbtest1_latin1", socket=socket)[0] for _ in range(args.repeat)]
+    results["checksum latin1 s"] = statistics.median(checksums)
+    print(f"checksum latin1: {results['checksum latin1 s']:.3f} s", flush=True)
+    mysql(host, port, "DROP TABLE sbtest1_latin1", socket=socket)
     sysbench(host, port, args.table_size, "cleanup", socket=socket)
     return results
 
@@ -63,6 +73,9 @@ def main():
     parser.add_argument("--table-size", type=int, default=1_000_000)
     parser.add_argument("--time", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--mariadb-transport", choices=["tcp", "socket"], default="tcp",
+                        help="how sysbench reaches MariaDB: tcp (127.0.0.1, as it reaches backtrack serve) or "
+                             "its Unix socket (faster; backtrack serve has no socket listener)")
     args = parser.parse_args()
     subprocess.run(["swift", "build", "-c", "release", "--product", "backtrack"], cwd=ROOT, check=True)
     os.environ["BACKTRACK_BIN"] = os.path.join(ROOT, ".build", "release", "backtrack")
@@ -77,11 +90,17 @@ def main():
     theirs = None
     if shutil.which("mariadbd"):
         from checksum_vectors import MariaDB
-        server = MariaDB()
+        tcp = args.mariadb_transport == "tcp"
+        server = MariaDB(port=free_port() if tcp else None)
         try:
-            server.query(f"CREATE DATABASE {DB}; CREATE USER '{USER}'@'localhost' IDENTIFIED BY '{PASSWORD}'; "
-                         f"GRANT ALL ON {DB}.* TO '{USER}'@'localhost';")
-            theirs = measure("MariaDB (same machine, same run)", None, None, args, socket=server.socket)
+            host = "127.0.0.1" if tcp else "localhost"
+            server.query(f"CREATE DATABASE {DB}; CREATE USER '{USER}'@'{host}' IDENTIFIED BY '{PASSWORD}'; "
+                         f"GRANT ALL ON {DB}.* TO '{USER}'@'{host}';")
+            name = f"MariaDB (same machine, same run, {'TCP' if tcp else 'Unix socket'})"
+            if tcp:
+                theirs = measure(name, "127.0.0.1", server.port, args)
+            else:
+                theirs = measure(name, None, None, args, socket=server.socket)
         finally:
             server.stop()
     else:

@@ -67,7 +67,10 @@ def cases():
 
 
 class MariaDB:
-    def __init__(self):
+    """A private mariadbd on a Unix socket, and on 127.0.0.1:port too when a port is given."""
+
+    def __init__(self, port=None):
+        self.port = port
         self.dir = tempfile.mkdtemp(prefix="backtrack-mariadb-")
         self.socket = os.path.join(self.dir, "mysqld.sock")
         data = os.path.join(self.dir, "data")
@@ -75,7 +78,8 @@ class MariaDB:
                         "--auth-root-authentication-method=normal", "--skip-test-db"],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.process = subprocess.Popen(
-            ["mariadbd", "--no-defaults", f"--datadir={data}", f"--socket={self.socket}", "--skip-networking",
+            ["mariadbd", "--no-defaults", f"--datadir={data}", f"--socket={self.socket}",
+             *([f"--port={port}", "--bind-address=127.0.0.1"] if port else ["--skip-networking"]),
              "--user=root", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
              "--default-time-zone=+00:00", f"--pid-file={os.path.join(self.dir, 'pid')}",
              f"--log-error={os.path.join(self.dir, 'error.log')}"],
