@@ -8,8 +8,8 @@ import PackageDescription
 /// Warnings are errors in the project's own targets (STYLE.md §11).
 let strict: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 /// The storage hot paths (SQLite calls the VFS for every page it reads) skip the runtime exclusivity checks in
-/// release builds: point selects through the VFS went from 584,000 to 616,000 per second with this alone (the
-/// SQLite benchmarks, Docs/PERFORMANCE.md). Debug builds, and so the tests, keep the checks.
+/// release builds: point selects through the VFS went from 584,000 to 616,000 per second with this alone
+/// (`Point select by id` in the SQLite benchmarks, Docs/PERFORMANCE.md). Debug builds, and so the tests, keep the checks.
 let hotPath: [SwiftSetting] =
     strict + [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 

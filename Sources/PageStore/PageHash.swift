@@ -13,8 +13,8 @@ enum PageHash {
     ///
     /// Every commit hashes each page it writes, so this is on the write path: four lanes each fold 16 bytes per
     /// step with one 64×64→128-bit multiply (as XXH3 and wyhash do), under a key that changes from block to
-    /// block so that moving bytes between blocks changes the hash. The PageStore benchmark `Page hash, 4 KiB`
-    /// measures it against copying the page.
+    /// block so that moving bytes between blocks changes the hash. The PageStore benchmark `Page image, copy and
+    /// hash` measures it together with the copy, against `Baseline: copy into a new allocation`.
     static func content(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
         var (lane0, lane1, lane2, lane3) = (prime1, prime2, prime3, prime1 ^ prime2)

@@ -105,7 +105,7 @@ public final class PageStore: Sendable {
     public func shape(of file: String, in volume: VolumeID) throws(PageStoreError) -> FileShape? {
         try state.withLock { state throws(PageStoreError) in
             guard let volumeState = state.volumes[volume] else { throw .unknownVolume(volume) }
-            return (volumeState.memo.file(named: file) ?? state.headCatalog(volumeState)[file])?.shape
+            return state.headFile(file, of: volumeState)?.shape
         }
     }
 
@@ -119,7 +119,7 @@ public final class PageStore: Sendable {
             guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
             let generation = self.generation.load(ordering: .relaxed)
             header.initializeMemory(as: UInt8.self, repeating: 0)
-            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+            guard let head = state.headFile(file, of: volume) else {
                 return HeadSummary(generation: generation, shape: nil)
             }
             if head.shape.pageCount >= 1, let bytes = state.headPage(volume, file: head.id, page: PageNumber(1)).bytes,
@@ -138,7 +138,7 @@ public final class PageStore: Sendable {
     ) throws(PageStoreError) {
         try state.withLock { state throws(PageStoreError) in
             guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
-            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+            guard let head = state.headFile(file, of: volume) else {
                 throw .unknownFile(file)
             }
             try Self.check(page, of: file, shape: head.shape, buffer: buffer.count)
@@ -154,7 +154,7 @@ public final class PageStore: Sendable {
     {
         try state.withLock { state throws(PageStoreError) -> [UInt32] in
             guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
-            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else { return [] }
+            guard let head = state.headFile(file, of: volume) else { return [] }
             var unchanged: [UInt32] = []
             for (page, image) in images where page >= 1 && page <= head.shape.pageCount {
                 guard image.count == head.shape.pageSize else { continue }
@@ -178,7 +178,7 @@ public final class PageStore: Sendable {
     ) throws(PageStoreError) -> R? {
         try state.withLock { state throws(PageStoreError) -> R? in
             guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
-            guard let head = volume.memo.file(named: file) ?? state.headCatalog(volume)[file] else {
+            guard let head = state.headFile(file, of: volume) else {
                 throw .unknownFile(file)
             }
             guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount else { return nil }

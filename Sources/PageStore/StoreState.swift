@@ -118,11 +118,15 @@ extension StoreState {
         return catalog
     }
 
+    /// A file of the head by name: the memo's last lookup, else the head's catalog. Nil if it does not exist there.
+    func headFile(_ name: String, of volume: Volume) -> HeadMemo.FileHead? {
+        volume.memo.file(named: name) ?? headCatalog(volume)[name]
+    }
+
     /// A page of the head state, from the memo or resolved and memoised: O(1) once cached. Its bytes are valid
     /// while the lock is held.
     func headPage(_ volume: Volume, file: FileID, page: PageNumber) -> HeadMemo.Page {
         if let cached = volume.memo.cached(file, page) { return cached }
-        volume.memo.store(image(of: file, page: page, at: volume.head), file: file, page: page)
-        return volume.memo.cached(file, page)!
+        return volume.memo.store(image(of: file, page: page, at: volume.head), file: file, page: page)
     }
 }

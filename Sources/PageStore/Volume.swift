@@ -198,7 +198,9 @@ struct HeadMemo {
         }
     }
 
-    mutating func store(_ image: PageImage?, file: FileID, page: PageNumber) {
+    /// Caches `image` (nil: zeros) as the head's page and returns it as the memo holds it.
+    @discardableResult
+    mutating func store(_ image: PageImage?, file: FileID, page: PageNumber) -> Page {
         let fileIndex = Int(file.rawValue)
         if slots.count <= fileIndex { slots.append(contentsOf: repeatElement([], count: fileIndex + 1 - slots.count)) }
         let index = page.index
@@ -207,6 +209,7 @@ struct HeadMemo {
         }
         let cached = Page(bytes: image.map { UnsafeRawPointer($0.base) }, contentHash: image?.contentHash ?? 0)
         slots[fileIndex][index] = Slot(image: image, page: cached, epoch: epoch)
+        return cached
     }
 
     /// Drops slots from before the current epoch, so that memory they pin can return.

@@ -59,8 +59,7 @@ final class MainFile {
     private func refreshHead() {
         let generation = vfs.store.headGeneration
         guard generation != headGeneration else { return }
-        let (store, name, volume) = (vfs.store, name, volume)
-        let summary = header.withUnsafeMutableBytes { bytes in try? store.summary(of: name, in: volume, header: bytes) }
+        let summary = header.withUnsafeMutableBytes { try? vfs.store.summary(of: name, in: volume, header: $0) }
         // Without a summary the volume is gone: the file reads as absent, and the next call asks again.
         headShape = summary?.shape
         headGeneration = summary?.generation
@@ -257,30 +256,19 @@ final class MainFile {
         if pending.isEmpty {
             discardPending()
         } else if pending.count == 1, let first = pending[1] {
-            let comparison = first.withBytes { mine in
-                (try? vfs.store.withPage(PageNumber(1), of: name, in: volume) { stored in
-                    Self.compare(mine, stored, ignoringCounter: true)
-                }) ?? nil
+            let onlyCounter = first.withBytes { mine in
+                (try? vfs.store.withPage(PageNumber(1), of: name, in: volume) { Self.equalBesideCounter(mine, $0) })
+                    ?? false
             }
-            if comparison == .counterOnly { discardPending() }
+            if onlyCounter { discardPending() }
         }
     }
 
-    private enum Comparison {
-        case equal, counterOnly, different
-    }
-
-    /// memcmp, and for page 1 also whether only the change counter and version-valid-for fields differ.
-    private static func compare(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer, ignoringCounter: Bool)
-        -> Comparison
-    {
-        guard a.count == b.count, let x = a.baseAddress, let y = b.baseAddress else { return .different }
-        if memcmp(x, y, a.count) == 0 { return .equal }
-        guard ignoringCounter, a.count >= 100 else { return .different }
-        let same =
-            memcmp(x, y, 24) == 0 && memcmp(x + 28, y + 28, 64) == 0
-            && memcmp(x + 96, y + 96, a.count - 96) == 0
-        return same ? .counterOnly : .different
+    /// True if two page-1 images are equal outside the change counter (bytes 24..27) and the version-valid-for
+    /// number (bytes 92..95), the fields SQLite bumps at every COMMIT.
+    private static func equalBesideCounter(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count, a.count >= 100, let x = a.baseAddress, let y = b.baseAddress else { return false }
+        return memcmp(x, y, 24) == 0 && memcmp(x + 28, y + 28, 64) == 0 && memcmp(x + 96, y + 96, a.count - 96) == 0
     }
 
     private func discardPending() {
