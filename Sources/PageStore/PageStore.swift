@@ -28,7 +28,7 @@ public final class PageStore: Sendable {
     public let clock: any WallClock
     let state: Mutex<StoreState>
     /// Bumped, under the lock, by everything that changes some volume's head: see `headGeneration`.
-    private let generation = Atomic<UInt64>(0)
+    @usableFromInline let generation = Atomic<UInt64>(0)
 
     public init(clock: any WallClock) {
         self.clock = clock
@@ -39,7 +39,8 @@ public final class PageStore: Sendable {
     /// head together with generation g (see `summary(of:in:header:)`) still holds while this reads g, so a reader
     /// can revalidate with one atomic load instead of taking the store's lock: SQLite checks a database's change
     /// counter and size at the start of every transaction.
-    public var headGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    /// Inlinable: SQLite asks several times per transaction, and a call into this module costs more than the load.
+    @inlinable public var headGeneration: UInt64 { generation.load(ordering: .acquiring) }
 
     /// Called under the lock after a head changed.
     private func headChanged() { generation.add(1, ordering: .releasing) }

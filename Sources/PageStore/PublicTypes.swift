@@ -44,8 +44,32 @@ public struct CommitBatch: Sendable {
         writes[name, default: [:]][page.rawValue] = image
     }
 
+    /// Writes whole pages as images made beforehand, by page number: what a writer that collected its pages in a
+    /// dictionary hands over without rebuilding it.
+    public mutating func write(_ name: String, pages: [UInt32: PageImage]) {
+        if writes[name] == nil {
+            writes[name] = pages
+        } else {
+            writes[name]!.merge(pages) { _, new in new }
+        }
+    }
+
     public mutating func write(_ name: String, page: PageNumber, bytes: [UInt8]) {
         bytes.withUnsafeBytes { write(name, page: page, bytes: $0) }
+    }
+
+    /// The names of the files this batch touches, sorted. An SQLite commit writes one file and sets its size,
+    /// and builds no set for that.
+    var fileNames: [String] {
+        if writes.count == 1, changes.isEmpty, let name = writes.keys.first,
+            pageCounts.isEmpty || (pageCounts.count == 1 && pageCounts[name] != nil)
+        {
+            return [name]
+        }
+        var names = Set(changes.keys)
+        names.formUnion(pageCounts.keys)
+        names.formUnion(writes.keys)
+        return names.sorted()
     }
 
     public var isEmpty: Bool { changes.isEmpty && pageCounts.isEmpty && writes.isEmpty }

@@ -43,11 +43,8 @@ extension StoreState {
     private func plan(_ batch: CommitBatch, catalog: [String: HeadMemo.FileHead]) throws(PageStoreError)
         -> [FilePlan]
     {
-        var names = Set(batch.changes.keys)
-        names.formUnion(batch.pageCounts.keys)
-        names.formUnion(batch.writes.keys)
         var plans: [FilePlan] = []
-        for name in names.sorted() {
+        for name in batch.fileNames {
             guard !name.utf8.isEmpty, name.utf8.count <= 255 else { throw .invalidFileName(name) }
             let old = catalog[name]?.shape
             var new: FileShape?
@@ -101,11 +98,11 @@ extension StoreState {
             grown += MemoryLayout<BranchFile.ShapeVersion>.stride
         }
         // Pages that stop existing get an absent version, so that a file regrown later reads zeros there.
-        let written = Set(plan.writes.map(\.0.rawValue))
         var kept: UInt32 = 0
         if let old = plan.old {
             if let new = plan.new, new.pageSize == old.pageSize { kept = min(new.pageCount, old.pageCount) }
             if old.pageCount > kept {
+                let written = Set(plan.writes.map(\.0.rawValue))
                 for raw in (kept + 1)...old.pageCount {
                     let page = PageNumber(raw)
                     let previous = headPage(volume, file: file, page: page)

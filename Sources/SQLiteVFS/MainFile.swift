@@ -13,6 +13,8 @@ import PageStore
 /// by one thread at a time; only `SharedFile` is shared.
 final class MainFile {
     let vfs: StoreVFS
+    /// The VFS's store, held directly: reached through `vfs` on every read, it costs a retain and a release.
+    private let store: PageStore
     let volume: VolumeID
     let name: String
     let shared: SharedFile
@@ -39,6 +41,7 @@ final class MainFile {
 
     init(vfs: StoreVFS, volume: VolumeID, name: String, view: ReadView?) {
         self.vfs = vfs
+        store = vfs.store
         self.volume = volume
         self.name = name
         self.view = view
@@ -57,9 +60,9 @@ final class MainFile {
 
     /// Rereads the head's shape and header if any head changed since they were read.
     private func refreshHead() {
-        let generation = vfs.store.headGeneration
+        let generation = store.headGeneration
         guard generation != headGeneration else { return }
-        let summary = header.withUnsafeMutableBytes { try? vfs.store.summary(of: name, in: volume, header: $0) }
+        let summary = header.withUnsafeMutableBytes { try? store.summary(of: name, in: volume, header: $0) }
         // Without a summary the volume is gone: the file reads as absent, and the next call asks again.
         headShape = summary?.shape
         headGeneration = summary?.generation
@@ -152,7 +155,7 @@ final class MainFile {
                 guard page <= view.shape(of: name)?.pageCount ?? 0 else { return zeroFill(buffer) }
                 try view.readPage(PageNumber(page), of: name, into: buffer)
             } else {
-                try vfs.store.readPage(PageNumber(page), of: name, in: volume, into: buffer)
+                try store.readPage(PageNumber(page), of: name, in: volume, into: buffer)
             }
             return .read
         } catch .pageOutOfRange {
@@ -231,10 +234,10 @@ final class MainFile {
             SharedFile.setCounter(counter, in: &bytes)
             pending[1] = PageImage.make(bytes)
         }
-        for (page, image) in pending { batch.write(name, page: PageNumber(page), image: image) }
+        batch.write(name, pages: pending)
         if let pendingSize { batch.setPageCount(name, UInt32((pendingSize + pageSize - 1) / pageSize)) }
         do {
-            try vfs.store.commit(batch, to: volume)
+            try store.commit(batch, to: volume)
         } catch {
             return BACKTRACK_SQLITE_IOERR_WRITE
         }
@@ -249,7 +252,7 @@ final class MainFile {
     /// compares that page byte by byte.
     private func dropUnchangedPages(against shape: FileShape) {
         guard shape.pageSize == pageSize else { return }
-        for page in (try? vfs.store.unchangedPages(among: pending, of: name, in: volume)) ?? [] {
+        for page in (try? store.unchangedPages(among: pending, of: name, in: volume)) ?? [] {
             pending[page] = nil
         }
         guard (pendingSize ?? shape.byteCount) == shape.byteCount else { return }
@@ -257,7 +260,7 @@ final class MainFile {
             discardPending()
         } else if pending.count == 1, let first = pending[1] {
             let onlyCounter = first.withBytes { mine in
-                (try? vfs.store.withPage(PageNumber(1), of: name, in: volume) { Self.equalBesideCounter(mine, $0) })
+                (try? store.withPage(PageNumber(1), of: name, in: volume) { Self.equalBesideCounter(mine, $0) })
                     ?? false
             }
             if onlyCounter { discardPending() }
@@ -288,7 +291,7 @@ final class MainFile {
     /// Going below RESERVED with pages still pending is a rollback: they are dropped.
     func unlock(_ target: Int32) -> Int32 {
         if view != nil { return SQLITE_OK }
-        if target < SQLITE_LOCK_RESERVED { discardPending() }
+        if target < SQLITE_LOCK_RESERVED, pendingSize != nil || !pending.isEmpty { discardPending() }
         if target < lockLevel || target == SQLITE_LOCK_NONE {
             shared.unlock(owner, from: lockLevel, to: target)
         }

@@ -1,6 +1,40 @@
 import CSQLite
 import Synchronization
 
+/// The named in-memory files of one VFS (rollback journals), by name.
+///
+/// SQLite asks `xAccess` whether `<db>-journal` exists at the start of every read transaction (the hot-journal
+/// check), so "none exists" is answered from an atomic count, without the lock, while no named file is open:
+/// always between transactions with `journal_mode=MEMORY`, and on the point-select path of every benchmark.
+final class NamedMemoryFiles: Sendable {
+    private let files = Mutex<[String: MemoryFileData]>([:])
+    private let count = Atomic<Int>(0)
+
+    /// The file called `name`, made empty if it does not exist.
+    func open(_ name: String) -> MemoryFileData {
+        files.withLock { files in
+            if let existing = files[name] { return existing }
+            let created = MemoryFileData()
+            files[name] = created
+            count.store(files.count, ordering: .releasing)
+            return created
+        }
+    }
+
+    func remove(_ name: String) {
+        files.withLock { files in
+            guard files.removeValue(forKey: name) != nil else { return }
+            count.store(files.count, ordering: .releasing)
+        }
+    }
+
+    func contains(_ name: UnsafePointer<CChar>) -> Bool {
+        guard count.load(ordering: .acquiring) > 0 else { return false }
+        let key = String(cString: name)
+        return files.withLock { $0[key] != nil }
+    }
+}
+
 /// The bytes of a journal or temp file. Named files are shared by name (so that `xAccess` and `xDelete` see
 /// them); anonymous temp files belong to one handle.
 final class MemoryFileData: Sendable {
@@ -19,12 +53,7 @@ final class MemoryFile {
         self.name = name
         self.deleteOnClose = deleteOnClose
         if let name {
-            data = vfs.memoryFiles.withLock { files in
-                if let existing = files[name] { return existing }
-                let created = MemoryFileData()
-                files[name] = created
-                return created
-            }
+            data = vfs.memoryFiles.open(name)
         } else {
             data = MemoryFileData()
         }
@@ -67,6 +96,6 @@ final class MemoryFile {
     var size: Int { data.bytes.withLock { $0.count } }
 
     func close() {
-        if deleteOnClose, let name { _ = vfs.memoryFiles.withLock { $0.removeValue(forKey: name) } }
+        if deleteOnClose, let name { vfs.memoryFiles.remove(name) }
     }
 }

@@ -26,7 +26,7 @@ public final class StoreVFS: Sendable {
     nonisolated(unsafe) let vfs: UnsafeMutablePointer<sqlite3_vfs>
     let sharedFiles = Mutex<[SharedFile.Key: SharedFile]>([:])
     let views = Mutex<[UInt64: ReadView]>([:])
-    let memoryFiles = Mutex<[String: MemoryFileData]>([:])
+    let memoryFiles = NamedMemoryFiles()
     let counters = Mutex<(nextView: UInt64, random: SplitMix64)>((1, SplitMix64(seed: 0x5EED)))
 
     private static let nextID = Atomic<Int>(1)

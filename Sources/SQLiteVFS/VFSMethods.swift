@@ -59,6 +59,10 @@ enum VFSMethods {
     Unmanaged<StoreVFS>.fromOpaque(vfs!.pointee.pAppData).takeUnretainedValue()
 }
 
+@inline(__always) private func withVFS<R>(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ body: (StoreVFS) -> R) -> R {
+    Unmanaged<StoreVFS>.fromOpaque(vfs!.pointee.pAppData)._withUnsafeGuaranteedRef(body)
+}
+
 @inline(__always) private func handle(_ file: UnsafeMutablePointer<sqlite3_file>?) -> UnsafeMutableRawPointer {
     UnsafeMutableRawPointer(file!).assumingMemoryBound(to: BacktrackFile.self).pointee.handle!
 }
@@ -113,42 +117,34 @@ private func vfsOpen(
 
 private func vfsDelete(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ name: UnsafePointer<CChar>?, _: Int32) -> Int32 {
     guard let name else { return SQLITE_OK }
-    let key = String(cString: name)
-    _ = storeVFS(vfs).memoryFiles.withLock { $0.removeValue(forKey: key) }
+    withVFS(vfs) { $0.memoryFiles.remove(String(cString: name)) }
     return SQLITE_OK
 }
 
-/// xAccess: runs for `<db>-journal` at the start of every read transaction, so journal names are answered
-/// without allocating while no named memory file exists (always, with `journal_mode=MEMORY`).
+/// xAccess: runs for `<db>-journal` at the start of every read transaction (SQLite's hot-journal check), so
+/// journal names are recognised by their last bytes and answered without a lock while no named memory file
+/// exists (always between transactions, with `journal_mode=MEMORY`).
 private func vfsAccess(
     _ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ name: UnsafePointer<CChar>?, _: Int32,
     _ result: UnsafeMutablePointer<Int32>?
 ) -> Int32 {
-    let owner = storeVFS(vfs)
     guard let name else {
         result?.pointee = 0
         return SQLITE_OK
     }
-    if hasSuffix(name, "-journal") || hasSuffix(name, "-wal") || hasSuffix(name, "-shm") {
-        if owner.memoryFiles.withLock({ $0.isEmpty }) {
-            result?.pointee = 0
-        } else {
-            let key = String(cString: name)
-            result?.pointee = owner.memoryFiles.withLock { $0[key] != nil } ? 1 : 0
+    let exists = withVFS(vfs) { owner in
+        let length = strlen(name)
+        if hasSuffix(name, length, "-journal") || hasSuffix(name, length, "-wal") || hasSuffix(name, length, "-shm") {
+            return owner.memoryFiles.contains(name)
         }
-        return SQLITE_OK
+        guard let path = VolumePath(String(cString: name)) else { return false }
+        return ((try? owner.store.shape(of: path.file, in: path.volume)) ?? nil) != nil
     }
-    guard let path = VolumePath(String(cString: name)) else {
-        result?.pointee = 0
-        return SQLITE_OK
-    }
-    let shape = (try? owner.store.shape(of: path.file, in: path.volume)) ?? nil
-    result?.pointee = shape == nil ? 0 : 1
+    result?.pointee = exists ? 1 : 0
     return SQLITE_OK
 }
 
-private func hasSuffix(_ name: UnsafePointer<CChar>, _ suffix: StaticString) -> Bool {
-    let length = strlen(name)
+private func hasSuffix(_ name: UnsafePointer<CChar>, _ length: Int, _ suffix: StaticString) -> Bool {
     let suffixLength = suffix.utf8CodeUnitCount
     guard length >= suffixLength else { return false }
     return memcmp(name + (length - suffixLength), suffix.utf8Start, suffixLength) == 0

@@ -30,6 +30,29 @@ struct CommitTests {
         #expect(store.invariantViolation() == nil)
     }
 
+    @Test func preparedImagesAreHandedOverByTheDictionaryAndLaterWritesWin() throws {
+        let (store, _, volume) = try makeStore()
+        try store.commit(to: volume) { batch in
+            batch.createFile("a.db", pageSize: 4096)
+            batch.write("a.db", page: PageNumber(2), bytes: page(20))
+            batch.write("a.db", pages: [1: PageImage.make(page(1)), 2: PageImage.make(page(2))])
+            batch.setPageCount("a.db", 3)
+        }
+        #expect(try store.files(of: volume)["a.db"] == FileShape(pageSize: 4096, pageCount: 3))
+        #expect(try store.readPage(PageNumber(2), of: "a.db", in: volume) == page(2), "the dictionary came later")
+
+        try store.commit(to: volume) { batch in
+            batch.write("a.db", pages: [3: PageImage.make(page(3))])
+            batch.write("a.db", page: PageNumber(3), bytes: page(30))
+            batch.createFile("b.db", pageSize: 1024)
+            batch.write("b.db", pages: [1: PageImage.make(page(9, size: 1024))])
+        }
+        #expect(try store.readPage(PageNumber(3), of: "a.db", in: volume) == page(30), "the single write came later")
+        #expect(try store.readPage(PageNumber(1), of: "b.db", in: volume) == page(9, size: 1024))
+        #expect(try store.readPage(PageNumber(1), of: "a.db", in: volume) == page(1))
+        #expect(store.invariantViolation() == nil)
+    }
+
     @Test func aFailingBatchChangesNothing() throws {
         let (store, _, volume) = try makeStore()
         let first = try store.commit(to: volume) { batch in

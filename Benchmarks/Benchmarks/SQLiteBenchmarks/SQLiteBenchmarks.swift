@@ -22,18 +22,23 @@ let benchmarks: @Sendable () -> Void = {
                 metrics: [.wallClock], warmupIterations: 0, scalingFactor: .one,
                 maxDuration: .seconds(60), maxIterations: 5)
         ) { benchmark in
-            let db = try! backend.connect()
+            let db = try! backend.connect().db
             var sysbench = Sysbench(rows: rows)
             benchmark.startMeasurement()
             try! sysbench.load(db)
             benchmark.stopMeasurement()
         }
 
+        // Each transaction commits at its own millisecond, so every one stays reachable by time and the store keeps
+        // the whole history (with a frozen clock, retention would keep only the last state of each instant).
         Benchmark("Write transaction (oltp_write_only)/rows:\(rows),\(backend)") { benchmark, loaded in
             var sysbench = Sysbench(rows: rows, seed: 99)
             let transaction = try! Sysbench.WriteTransaction(loaded.db)
             benchmark.startMeasurement()
-            for _ in benchmark.scaledIterations { try! transaction.run(&sysbench) }
+            for _ in benchmark.scaledIterations {
+                loaded.clock?.advance(microseconds: 1000)
+                try! transaction.run(&sysbench)
+            }
         } setup: {
             try Loaded(backend, rows: rows)
         }
@@ -64,14 +69,15 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
 
     nonisolated(unsafe) static var counter = 0
 
-    /// A connection to a new, empty database of this backend.
-    func connect() throws -> SQLiteConnection {
+    /// A connection to a new, empty database of this backend, and the manual clock of its store if it has one.
+    func connect() throws -> (db: SQLiteConnection, clock: ManualClock?) {
         switch self {
         case .memdb:
             Backend.counter += 1
-            return try Sysbench.memdb("bench-\(Backend.counter)")
+            return (try Sysbench.memdb("bench-\(Backend.counter)"), nil)
         case .backtrack:
-            return try SysbenchVolume().connect()
+            let volume = try SysbenchVolume()
+            return (try volume.connect(), volume.clock)
         }
     }
 }
@@ -80,9 +86,11 @@ enum Backend: String, CaseIterable, CustomStringConvertible {
 final class Loaded: @unchecked Sendable {
     // @unchecked: built in setup, then used by one benchmark on one thread.
     let db: SQLiteConnection
+    /// The store's clock, for the backtrack backend.
+    let clock: ManualClock?
 
     init(_ backend: Backend, rows: Int) throws {
-        db = try backend.connect()
+        (db, clock) = try backend.connect()
         var sysbench = Sysbench(rows: rows)
         try sysbench.load(db)
     }
