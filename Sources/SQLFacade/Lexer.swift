@@ -48,16 +48,25 @@ struct Lexer {
         var offset: Int
     }
 
+    /// Lexes the string's own UTF-8 storage in place: a sysbench INSERT is 512 KiB, and so are copies of it.
     static func tokens(_ sql: String) throws(Failure) -> [Token] {
-        var lexer = Lexer(Array(sql.utf8))
-        return try lexer.run()
+        var sql = sql
+        let result = sql.withUTF8 { bytes -> Result<[Token], Failure> in
+            var lexer = Lexer(bytes)
+            do throws(Failure) { return .success(try lexer.run()) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var tokens: [Token] = []
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+        // About one token per 16 bytes in a multi-row INSERT; growing by doubling would copy them all again.
+        tokens.reserveCapacity(bytes.count / 16 + 8)
+    }
 
     private func peek(_ offset: Int = 0) -> UInt8? {
         index + offset < bytes.count ? bytes[index + offset] : nil
@@ -233,8 +242,17 @@ struct Lexer {
         Array($0.utf8)
     }
 
+    /// Each ASCII byte as a one-byte string: `(`, `,` and `)` are most of a multi-row INSERT's tokens.
+    private static let asciiStrings: [String] = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+
     private mutating func symbol() {
         let start = index
+        let byte = bytes[index]
+        if byte < 0x80, !Self.multiByteSymbols.contains(where: { $0[0] == byte }) {
+            index += 1
+            emit(.symbol, Self.asciiStrings[Int(byte)], start)
+            return
+        }
         for candidate in Self.multiByteSymbols
         where candidate[0] == bytes[index] && index + candidate.count <= bytes.count
             && bytes[index..<index + candidate.count].elementsEqual(candidate)

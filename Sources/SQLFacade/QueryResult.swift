@@ -120,10 +120,10 @@ extension String {
     /// The writer quotes every string literal through this, two per row of a 512 KiB INSERT, so the common case
     /// (no occurrence) returns the string itself after one byte scan.
     package func replacingOccurrences(of target: String, with replacement: String) -> String {
-        let needle = Array(target.utf8)
-        guard let first = needle.first,
+        guard let first = target.utf8.first,
             utf8.withContiguousStorageIfAvailable({ $0.contains(first) }) ?? utf8.contains(first)
         else { return self }
+        let needle = Array(target.utf8)
         let bytes = Array(utf8)
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count + 16)

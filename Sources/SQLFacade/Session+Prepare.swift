@@ -30,10 +30,7 @@ extension Session {
 
     /// The columns SQLite reports for the rewritten statement, without stepping it.
     private func preparedColumns(_ statement: Statement) throws -> [Column] {
-        let rewritten = try rewrite(statement.tokens)
-        var writer = SQLiteWriter()
-        writer.write(rewritten)
-        let prepared = try currentConnection().prepare(writer.text)
+        let prepared = try currentConnection().prepare(sqlite(statement).text)
         guard prepared.columnCount > 0 else { throw MySQLError.unknown("no result columns") }
         let names = SelectList(statement).names(count: prepared.columnCount)
         return (0..<prepared.columnCount).map { column(prepared, $0, rows: [], name: names?[$0]) }

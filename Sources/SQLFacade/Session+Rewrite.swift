@@ -1,38 +1,59 @@
 /// Token-level rewriting of MySQL expressions and names into SQLite's.
 extension Session {
+    /// The statement as SQLite SQL, in a writer that maps SQLite's error offsets back to the statement.
+    func sqlite(_ statement: Statement) throws(MySQLError) -> SQLiteWriter {
+        var writer = SQLiteWriter(expectedBytes: statement.sql.utf8.count + 64)
+        writer.write(try rewrite(statement.tokens))
+        return writer
+    }
+
+    /// The statement's tokens as SQLite should read them. Most statements need no change (none in a sysbench
+    /// INSERT), so the output is built only from the first change on; until then the input is the answer.
     func rewrite(_ tokens: [Token]) throws(MySQLError) -> [Token] {
-        var out: [Token] = []
-        out.reserveCapacity(tokens.count)
+        var out: [Token]?
+        /// Starts the output, at the first change, with the unchanged tokens before `index`.
+        func diverge(at index: Int) {
+            guard out == nil else { return }
+            var prefix: [Token] = []
+            prefix.reserveCapacity(tokens.count)
+            prefix += tokens[..<index]
+            out = prefix
+        }
         var index = 0
         while index < tokens.count {
             let token = tokens[index]
             let next = index + 1 < tokens.count ? tokens[index + 1] : nil
             if token.kind == .variable {
-                out.append(try variableLiteral(token))
+                diverge(at: index)
+                out!.append(try variableLiteral(token))
                 index += 1
                 continue
             }
             if token.kind == .word, next?.text == "(", let replaced = try function(tokens, at: index) {
-                out += replaced.tokens
+                diverge(at: index)
+                out! += replaced.tokens
                 index = replaced.next
                 continue
             }
-            if token.isName, next?.text == ".", index == 0 || tokens[index - 1].text != "." {
-                if let database, token.text == database {
-                    out.append(Self.synthesized(.word, "main", like: token))
-                    index += 1
-                    continue
-                }
+            if token.isName, next?.text == ".", index == 0 || tokens[index - 1].text != ".", let database,
+                token.text == database
+            {
+                diverge(at: index)
+                out!.append(Self.synthesized(.word, "main", like: token))
+                index += 1
+                continue
             }
-            if token.kind == .string, let last = out.last, last.kind == .string, tokens[index - 1].kind == .string {
+            if token.kind == .string, index > 0, tokens[index - 1].kind == .string {
                 // MySQL concatenates adjacent string literals: 'a' 'b' is 'ab'.
-                out[out.count - 1].text += token.text
-                out[out.count - 1].end = token.end
+                diverge(at: index)
+                out![out!.count - 1].text += token.text
+                out![out!.count - 1].end = token.end
                 index += 1
                 continue
             }
             if token.isWord("INSERT"), next?.isWord("IGNORE") == true {
-                out += [token, Self.synthesized(.word, "OR", like: token), next!]
+                diverge(at: index)
+                out! += [token, Self.synthesized(.word, "OR", like: token), next!]
                 index += 2
                 continue
             }
@@ -40,6 +61,7 @@ extension Session {
                 ["SQL_NO_CACHE", "SQL_CACHE", "STRAIGHT_JOIN", "HIGH_PRIORITY", "LOW_PRIORITY", "DELAYED"]
                     .contains(token.upper)
             {
+                diverge(at: index)
                 index += 1
                 continue
             }
@@ -47,17 +69,19 @@ extension Session {
                 throw MySQLError.notSupported("INSERT ... ON DUPLICATE KEY UPDATE")
             }
             if token.isWord("FOR"), next?.isWord("UPDATE") == true {
+                diverge(at: index)
                 index += 2
                 continue
             }
             if token.isWord("LOCK"), next?.isWord("IN") == true {
+                diverge(at: index)
                 index += 4  // LOCK IN SHARE MODE
                 continue
             }
-            out.append(token)
+            out?.append(token)
             index += 1
         }
-        return out
+        return out ?? tokens
     }
 
     static func synthesized(_ kind: Token.Kind, _ text: String, like token: Token) -> Token {
@@ -67,8 +91,10 @@ extension Session {
     /// MySQL functions SQLite lacks or spells differently; nil to leave the call alone.
     private func function(_ tokens: [Token], at index: Int) throws(MySQLError) -> (tokens: [Token], next: Int)? {
         let name = tokens[index]
-        guard let close = TokenCursor(Array(tokens[(index + 1)...])).matchingParenthesis().map({ $0 + index + 1 })
-        else { return nil }
+        // The cursor shares `tokens` instead of copying their rest: `VALUES(` comes here for every INSERT.
+        var cursor = TokenCursor(tokens)
+        cursor.position = index + 1
+        guard let close = cursor.matchingParenthesis() else { return nil }
         let arguments = CreateTable.splitTopLevel(Array(tokens[(index + 2)..<close])).filter { !$0.isEmpty }
         func literal(_ value: SQLValue) -> [Token] { [Self.literalToken(value, like: name)] }
         func word(_ text: String) -> [Token] { [Self.synthesized(.word, text, like: name)] }

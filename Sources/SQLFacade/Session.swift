@@ -160,9 +160,7 @@ public final class Session {
 
     /// Rewrites a statement for SQLite, runs it, and shapes the result as MySQL would.
     func run(_ statement: Statement, on target: SQLiteConnection? = nil) throws(MySQLError) -> QueryResult {
-        let rewritten = try rewrite(statement.tokens)
-        var writer = SQLiteWriter()
-        writer.write(rewritten)
+        let writer = try sqlite(statement)
         let db: SQLiteConnection
         if let target { db = target } else { db = try currentConnection() }
         try beginImplicitTransaction(statement, on: db)
