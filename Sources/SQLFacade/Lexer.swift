@@ -48,12 +48,28 @@ struct Lexer {
         var offset: Int
     }
 
+    /// A statement's tokens, and whether its text is already SQLite's.
+    struct Lexed {
+        var tokens: [Token]
+        /// True when SQLite reads the text as these same tokens with the same meaning: no comments, no
+        /// backslash escapes or other quoting SQLite spells differently, no variables, and no operator the writer
+        /// translates. Then, if rewriting changes nothing, the text goes to SQLite as it is.
+        var isPlain: Bool
+    }
+
+    static func tokens(_ sql: String) throws(Failure) -> [Token] { try lex(sql).tokens }
+
     /// Lexes the string's own UTF-8 storage in place: a sysbench INSERT is 512 KiB, and so are copies of it.
-    static func tokens(_ sql: String) throws(Failure) -> [Token] {
+    static func lex(_ sql: String) throws(Failure) -> Lexed {
         var sql = sql
-        let result = sql.withUTF8 { bytes -> Result<[Token], Failure> in
+        let result = sql.withUTF8 { bytes -> Result<Lexed, Failure> in
             var lexer = Lexer(bytes)
-            do throws(Failure) { return .success(try lexer.run()) } catch { return .failure(error) }
+            do throws(Failure) {
+                let tokens = try lexer.run()
+                return .success(Lexed(tokens: tokens, isPlain: lexer.isPlain))
+            } catch {
+                return .failure(error)
+            }
         }
         return try result.get()
     }
@@ -61,6 +77,7 @@ struct Lexer {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     private var tokens: [Token] = []
+    private var isPlain = true
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -76,21 +93,30 @@ struct Lexer {
         while let byte = peek() {
             let start = index
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0B, 0x0C:
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r"), 0x0C:
+                index += 1
+            case 0x0B:
+                isPlain = false  // a vertical tab is space to MySQL, not to SQLite
                 index += 1
             case UInt8(ascii: "#"):
+                isPlain = false
                 skipLine()
             case UInt8(ascii: "-") where peek(1) == UInt8(ascii: "-") && (peek(2).map(Self.isSpaceOrControl) ?? true):
+                isPlain = false
                 skipLine()
             case UInt8(ascii: "/") where peek(1) == UInt8(ascii: "*"):
+                isPlain = false
                 try comment()
             case UInt8(ascii: "*") where peek(1) == UInt8(ascii: "/"):
+                isPlain = false
                 index += 2  // the end of an executable comment
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                let text = try quoted(byte, backslashEscapes: true)
+                let (text, verbatim) = try quoted(byte, backslashEscapes: true)
+                if !verbatim || byte == UInt8(ascii: "\"") { isPlain = false }
                 emit(.string, text, start)
             case UInt8(ascii: "`"):
-                let text = try quoted(byte, backslashEscapes: false)
+                isPlain = false
+                let (text, _) = try quoted(byte, backslashEscapes: false)
                 emit(.quotedIdentifier, text, start)
             case UInt8(ascii: "?"):
                 index += 1
@@ -144,7 +170,8 @@ struct Lexer {
 
     static let annotationPrefix = "backtrack:"
 
-    private mutating func quoted(_ quote: UInt8, backslashEscapes: Bool) throws(Failure) -> String {
+    /// The literal's value, and whether its spelling is that value between quotes (no escape of any kind).
+    private mutating func quoted(_ quote: UInt8, backslashEscapes: Bool) throws(Failure) -> (String, Bool) {
         let start = index
         index += 1
         // Most literals (every one in a sysbench INSERT) have no escape: take their bytes in one piece.
@@ -155,7 +182,7 @@ struct Lexer {
         if end < bytes.count, bytes[end] == quote, end + 1 == bytes.count || bytes[end + 1] != quote {
             let value = String(decoding: bytes[index..<end], as: UTF8.self)
             index = end + 1
-            return value
+            return (value, true)
         }
         var value: [UInt8] = []
         while true {
@@ -185,10 +212,11 @@ struct Lexer {
             }
             value.append(byte)
         }
-        return String(decoding: value, as: UTF8.self)
+        return (String(decoding: value, as: UTF8.self), false)
     }
 
     private mutating func variable() {
+        isPlain = false
         let start = index
         index += 1
         if peek() == UInt8(ascii: "@") { index += 1 }
@@ -201,6 +229,7 @@ struct Lexer {
         if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
             index += 2
             while let byte = peek(), Self.isHexDigit(byte) { index += 1 }
+            isPlain = false
             emit(.hexLiteral, String(decoding: bytes[start..<index], as: UTF8.self), start)
             return
         }
@@ -231,6 +260,7 @@ struct Lexer {
             index += 2
             while let byte = peek(), byte != UInt8(ascii: "'") { index += 1 }
             index = min(index + 1, bytes.count)
+            isPlain = false
             emit(.hexLiteral, String(decoding: bytes[start..<index], as: UTF8.self), start)
             return
         }
@@ -249,6 +279,8 @@ struct Lexer {
         let start = index
         let byte = bytes[index]
         if byte < 0x80, !Self.multiByteSymbols.contains(where: { $0[0] == byte }) {
+            // `--` with no space after is two minus signs to MySQL and a comment to SQLite.
+            if byte == UInt8(ascii: "-"), peek(1) == UInt8(ascii: "-") { isPlain = false }
             index += 1
             emit(.symbol, Self.asciiStrings[Int(byte)], start)
             return
@@ -258,7 +290,11 @@ struct Lexer {
             && bytes[index..<index + candidate.count].elementsEqual(candidate)
         {
             index += candidate.count
-            emit(.symbol, String(decoding: candidate, as: UTF8.self), start)
+            let text = String(decoding: candidate, as: UTF8.self)
+            if SQLiteWriter.render(Token(kind: .symbol, text: text, start: start, end: index)) != text {
+                isPlain = false
+            }
+            emit(.symbol, text, start)
             return
         }
         index += 1

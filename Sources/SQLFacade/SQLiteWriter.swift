@@ -7,14 +7,21 @@ struct SQLiteWriter {
     private var bytes: [UInt8] = []
     /// (offset in the written text, offset in the original statement) for every token written.
     private var marks: [(output: Int, original: Int)] = []
+    /// The statement itself, when it is SQLite's text already: offsets map to themselves.
+    private var verbatim: String?
 
     /// A writer for a statement of about `expectedBytes`, so that its buffer is not regrown while writing.
     init(expectedBytes: Int = 0) {
         bytes.reserveCapacity(expectedBytes)
     }
 
+    /// The SQL of a statement SQLite reads as it is (`Lexer.Lexed.isPlain`).
+    init(verbatim sql: String) {
+        verbatim = sql
+    }
+
     /// The SQLite SQL written so far.
-    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var text: String { verbatim ?? String(decoding: bytes, as: UTF8.self) }
 
     mutating func write(_ token: Token) {
         marks.append((bytes.count, token.start))
@@ -65,7 +72,8 @@ struct SQLiteWriter {
 
     /// The original offset of the token at or before `offset` in the written text.
     func originalOffset(of offset: Int) -> Int? {
-        marks.last { $0.output <= offset }?.original
+        if verbatim != nil { return offset }
+        return marks.last { $0.output <= offset }?.original
     }
 
     static func render(_ token: Token) -> String {

@@ -13,14 +13,15 @@ extension Session {
     /// are prepared to learn their columns; statements the session answers itself (`SHOW ...`, `SELECT
     /// @@version`) are run once when they take no parameters, since they have no side effects.
     public func shape(of sql: String) throws(MySQLError) -> StatementShape {
-        let tokens = try Self.lex(sql)
+        let lexed = try Self.lex(sql)
+        let tokens = lexed.tokens
         let first = tokens[0]
         let parameters = tokens.count { $0.kind == .placeholder }
         let verb = first.upper
         guard ["SELECT", "WITH", "VALUES", "SHOW", "CHECKSUM", "EXPLAIN"].contains(verb) else {
             return StatementShape(parameterCount: parameters, columns: [])
         }
-        let statement = Statement(sql: sql, tokens: tokens, parameters: [])
+        let statement = Statement(sql: sql, tokens: tokens, parameters: [], isPlain: lexed.isPlain)
         if let columns = try? preparedColumns(statement) {
             return StatementShape(parameterCount: parameters, columns: columns)
         }

@@ -1,15 +1,26 @@
 /// Token-level rewriting of MySQL expressions and names into SQLite's.
 extension Session {
     /// The statement as SQLite SQL, in a writer that maps SQLite's error offsets back to the statement.
+    /// A plain statement (`Statement.isPlain`) that rewriting leaves alone goes as it is: most do, every sysbench
+    /// statement among them.
     func sqlite(_ statement: Statement) throws(MySQLError) -> SQLiteWriter {
+        guard let rewritten = try rewriteIfNeeded(statement.tokens) else {
+            if statement.isPlain { return SQLiteWriter(verbatim: statement.sql) }
+            var writer = SQLiteWriter(expectedBytes: statement.sql.utf8.count + 64)
+            writer.write(statement.tokens)
+            return writer
+        }
         var writer = SQLiteWriter(expectedBytes: statement.sql.utf8.count + 64)
-        writer.write(try rewrite(statement.tokens))
+        writer.write(rewritten)
         return writer
     }
 
-    /// The statement's tokens as SQLite should read them. Most statements need no change (none in a sysbench
-    /// INSERT), so the output is built only from the first change on; until then the input is the answer.
-    func rewrite(_ tokens: [Token]) throws(MySQLError) -> [Token] {
+    /// The statement's tokens as SQLite should read them.
+    func rewrite(_ tokens: [Token]) throws(MySQLError) -> [Token] { try rewriteIfNeeded(tokens) ?? tokens }
+
+    /// The statement's tokens as SQLite should read them, or nil if that is what they are. Most statements need no
+    /// change (none in a sysbench INSERT), so the output is built only from the first change on.
+    private func rewriteIfNeeded(_ tokens: [Token]) throws(MySQLError) -> [Token]? {
         var out: [Token]?
         /// Starts the output, at the first change, with the unchanged tokens before `index`.
         func diverge(at index: Int) {
@@ -81,7 +92,7 @@ extension Session {
             out?.append(token)
             index += 1
         }
-        return out ?? tokens
+        return out
     }
 
     static func synthesized(_ kind: Token.Kind, _ text: String, like token: Token) -> Token {

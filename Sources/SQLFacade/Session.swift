@@ -72,9 +72,10 @@ public final class Session {
     /// Runs one statement. Parameters bind `?` placeholders in order.
     @discardableResult
     public func execute(_ sql: String, parameters: [SQLValue] = []) throws(MySQLError) -> QueryResult {
-        let tokens = try Self.lex(sql)
+        let lexed = try Self.lex(sql)
+        let tokens = lexed.tokens
         let first = tokens[0]
-        let statement = Statement(sql: sql, tokens: tokens, parameters: parameters)
+        let statement = Statement(sql: sql, tokens: tokens, parameters: parameters, isPlain: lexed.isPlain)
         if !(first.isWord("SHOW") && tokens.count > 1
             && (tokens[1].isWord("WARNINGS") || tokens[1].isWord("COUNT")
                 || tokens[1].isWord("ERRORS")))
@@ -86,15 +87,17 @@ public final class Session {
     }
 
     /// The statement's tokens: 1064 if it does not lex, 1065 if there are none.
-    static func lex(_ sql: String) throws(MySQLError) -> [Token] {
-        let tokens: [Token]
+    static func lex(_ sql: String) throws(MySQLError) -> Lexer.Lexed {
+        let lexed: Lexer.Lexed
         do {
-            tokens = try Lexer.tokens(sql)
+            lexed = try Lexer.lex(sql)
         } catch {
             throw syntaxError(sql, at: error.offset)
         }
-        guard !tokens.isEmpty else { throw MySQLError(code: 1065, sqlState: "42000", message: "Query was empty") }
-        return tokens
+        guard !lexed.tokens.isEmpty else {
+            throw MySQLError(code: 1065, sqlState: "42000", message: "Query was empty")
+        }
+        return lexed
     }
 
     /// One statement being executed: its text, tokens and parameters.
@@ -102,6 +105,8 @@ public final class Session {
         var sql: String
         var tokens: [Token]
         var parameters: [SQLValue]
+        /// True only when `tokens` are all of `sql` and the lexer found its text to be SQLite's already.
+        var isPlain = false
 
         func text(from index: Int) -> String {
             guard index < tokens.count else { return "" }

@@ -3,7 +3,8 @@ import Testing
 @testable import SQLFacade
 
 @Suite struct TextReplacementTests {
-    /// The writer quotes every literal and identifier through `replacingOccurrences`; it works on UTF-8 bytes.
+    /// Result formatting and the endpoint's identifier quoting go through `replacingOccurrences`; it works on UTF-8
+    /// bytes.
     @Test func replacesEveryOccurrenceAndLeavesOtherTextAlone() {
         #expect("it's".replacingOccurrences(of: "'", with: "''") == "it''s")
         #expect("''".replacingOccurrences(of: "'", with: "''") == "''''")
