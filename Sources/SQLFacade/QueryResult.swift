@@ -117,8 +117,7 @@ enum MySQLFormat {
 
 extension String {
     /// Every occurrence of `target` replaced, scanning UTF-8 bytes (valid because UTF-8 is self-synchronising).
-    /// The writer quotes every string literal through this, two per row of a 512 KiB INSERT, so the common case
-    /// (no occurrence) returns the string itself after one byte scan.
+    /// The common case (no occurrence) returns the string itself after one byte scan, without allocating.
     package func replacingOccurrences(of target: String, with replacement: String) -> String {
         guard let first = target.utf8.first,
             utf8.withContiguousStorageIfAvailable({ $0.contains(first) }) ?? utf8.contains(first)

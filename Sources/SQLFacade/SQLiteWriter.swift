@@ -1,8 +1,8 @@
 /// Writes SQLite SQL from MySQL tokens, remembering where each token came from so that SQLite's error offsets
 /// can be mapped back to the statement the client sent.
 ///
-/// It writes bytes: a sysbench INSERT is 512 KiB of about 30,000 tokens, and appending each to a `String` (with
-/// its per-append bookkeeping) cost more than SQLite's parse of the result.
+/// It writes bytes: a sysbench INSERT is 512 KiB of about 30,000 tokens, and appending each to a `String` made
+/// the writer 9% of `serve`'s time under `sysbench prepare` (perf; Docs/PERFORMANCE.md).
 struct SQLiteWriter {
     private var bytes: [UInt8] = []
     /// (offset in the written text, offset in the original statement) for every token written.

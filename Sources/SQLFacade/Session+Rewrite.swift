@@ -4,14 +4,10 @@ extension Session {
     /// A plain statement (`Statement.isPlain`) that rewriting leaves alone goes as it is: most do, every sysbench
     /// statement among them.
     func sqlite(_ statement: Statement) throws(MySQLError) -> SQLiteWriter {
-        guard let rewritten = try rewriteIfNeeded(statement.tokens) else {
-            if statement.isPlain { return SQLiteWriter(verbatim: statement.sql) }
-            var writer = SQLiteWriter(expectedBytes: statement.sql.utf8.count + 64)
-            writer.write(statement.tokens)
-            return writer
-        }
+        let rewritten = try rewriteIfNeeded(statement.tokens)
+        if rewritten == nil, statement.isPlain { return SQLiteWriter(verbatim: statement.sql) }
         var writer = SQLiteWriter(expectedBytes: statement.sql.utf8.count + 64)
-        writer.write(rewritten)
+        writer.write(rewritten ?? statement.tokens)
         return writer
     }
 

@@ -220,12 +220,10 @@ final class MainFile {
 
     /// Publishes this transaction's pages as one store commit (`SQLITE_FCNTL_COMMIT_PHASETWO`).
     func commit() -> Int32 {
-        guard lockLevel >= SQLITE_LOCK_RESERVED, pendingSize != nil || !pending.isEmpty else { return SQLITE_OK }
+        guard lockLevel >= SQLITE_LOCK_RESERVED, hasPendingWrites else { return SQLITE_OK }
         let shape = storeShape()
         if let shape { dropUnchangedPages(against: shape) }
-        if pending.isEmpty, pendingSize == nil {
-            return SQLITE_OK
-        }
+        guard hasPendingWrites else { return SQLITE_OK }
         var batch = CommitBatch()
         if shape == nil { batch.createFile(name, pageSize: pageSize) }
         if let first = pending[1], let counter = shared.nextCounter(proposed: first.withBytes(SharedFile.counter(in:)))
@@ -274,6 +272,9 @@ final class MainFile {
         return memcmp(x, y, 24) == 0 && memcmp(x + 28, y + 28, 64) == 0 && memcmp(x + 96, y + 96, a.count - 96) == 0
     }
 
+    /// True while this connection's transaction has written pages or set the size.
+    private var hasPendingWrites: Bool { pendingSize != nil || !pending.isEmpty }
+
     private func discardPending() {
         if !pending.isEmpty { pending.removeAll(keepingCapacity: true) }
         pendingSize = nil
@@ -291,7 +292,7 @@ final class MainFile {
     /// Going below RESERVED with pages still pending is a rollback: they are dropped.
     func unlock(_ target: Int32) -> Int32 {
         if view != nil { return SQLITE_OK }
-        if target < SQLITE_LOCK_RESERVED, pendingSize != nil || !pending.isEmpty { discardPending() }
+        if target < SQLITE_LOCK_RESERVED, hasPendingWrites { discardPending() }
         if target < lockLevel || target == SQLITE_LOCK_NONE {
             shared.unlock(owner, from: lockLevel, to: target)
         }
