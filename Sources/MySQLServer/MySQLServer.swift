@@ -11,17 +11,18 @@ public final class MySQLServer: Sendable {
         /// `max_allowed_packet`: the largest logical packet (a statement is at most this long).
         public var maxPacketBytes: Int
         public var serverVersion: String
-        /// Threads that run SQLite work; connections beyond this wait for one.
-        public var threads: Int
+        /// How long a connection's thread, and the event loop while a command runs, poll for work before they
+        /// sleep (`SessionWorker`); zero makes them sleep at once. Polling trades idle CPU for round trips.
+        public var busyPoll: Duration
 
         public init(
             maxConnections: Int = 512, maxPacketBytes: Int = 64 << 20, serverVersion: String = "8.0.32-Backtrack",
-            threads: Int = 16
+            busyPoll: Duration = .microseconds(400)
         ) {
             self.maxConnections = maxConnections
             self.maxPacketBytes = maxPacketBytes
             self.serverVersion = serverVersion
-            self.threads = threads
+            self.busyPoll = busyPoll
         }
     }
 
@@ -40,9 +41,7 @@ public final class MySQLServer: Sendable {
         control: ClusterControl, configuration: Configuration = Configuration(),
         log: @escaping @Sendable (String) -> Void = { _ in }
     ) {
-        let pool = NIOThreadPool(numberOfThreads: max(1, configuration.threads))
-        pool.start()
-        shared = ServerShared(control: control, configuration: configuration, threadPool: pool)
+        shared = ServerShared(control: control, configuration: configuration)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.log = log
     }
@@ -118,7 +117,8 @@ public final class MySQLServer: Sendable {
         }
         for listener in all { try? listener.channel.close().wait() }
         try? group.syncShutdownGracefully()
-        try? shared.threadPool.syncShutdownGracefully()
+        // Closing the connections stopped their threads; each ends once its running statement has.
+        shared.workers.waitForAll(limit: .seconds(30))
     }
 }
 
@@ -126,13 +126,12 @@ public final class MySQLServer: Sendable {
 final class ServerShared: Sendable {
     let control: ClusterControl
     let configuration: MySQLServer.Configuration
-    let threadPool: NIOThreadPool
     let connections: ConnectionCounter
+    let workers = LiveWorkers()
 
-    init(control: ClusterControl, configuration: MySQLServer.Configuration, threadPool: NIOThreadPool) {
+    init(control: ClusterControl, configuration: MySQLServer.Configuration) {
         self.control = control
         self.configuration = configuration
-        self.threadPool = threadPool
         connections = ConnectionCounter(max: configuration.maxConnections)
     }
 

@@ -60,6 +60,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most MySQL connections at once.")
     var maxConnections = 512
 
+    @Option(
+        help: ArgumentHelp(
+            "Microseconds a connection's thread polls for its next statement before it sleeps (0: at once).",
+            discussion: "Polling spends idle CPU, on at most all cores but one, to save a thread wake per statement."))
+    var busyPoll = 400
+
     @Option(help: "The RDS API's port on 127.0.0.1 (0 picks a free one).")
     var rdsPort = 4566
 
@@ -78,6 +84,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--operation-delay must be from 0 to 3600 seconds")
         }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard (0...100_000).contains(busyPoll) else { throw ValidationError("--busy-poll must be from 0 to 100000") }
         guard (0...65535).contains(rdsPort) else { throw ValidationError("--rds-port must be from 0 to 65535") }
         if let startTime {
             guard Timestamp(iso8601: startTime) != nil else {
@@ -115,7 +122,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("\(error.code.rawValue): \(error.message)")
         }
         let server = MySQLServer(
-            control: control, configuration: MySQLServer.Configuration(maxConnections: maxConnections),
+            control: control,
+            configuration: MySQLServer.Configuration(maxConnections: maxConnections, busyPoll: .microseconds(busyPoll)),
             log: { say("mysql: \($0)") })
         let failures = server.start()
         if !failures.isEmpty {

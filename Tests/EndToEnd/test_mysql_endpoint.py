@@ -5,7 +5,7 @@ import os, re, shutil, socket, struct, subprocess, sys, time, unittest
 import pymysql
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "Scripts"))
-from serve import Serve, free_port  # noqa: E402
+from serve import Serve, binary, free_port  # noqa: E402
 from checksum_vectors import MariaDB  # noqa: E402
 
 USER, PASSWORD, DB = "masteruser", "Password1", "mylab"
@@ -229,6 +229,58 @@ class MySQLEndpointTests(unittest.TestCase):
                 db.close()
         time.sleep(0.2)
         self.connect().close()
+
+    def test_an_idle_connection_costs_no_cpu_once_polling_has_passed(self):
+        # A connection's thread polls for its next statement (--busy-poll, 400 us by default), then sleeps: a
+        # client that stops sending must not keep a core busy.
+        with self.connect() as db, db.cursor() as cursor:
+            for _ in range(300):
+                cursor.execute("SELECT 1")
+            time.sleep(0.5)
+            before = cpu_seconds(self.serve.process.pid)
+            time.sleep(2)
+            spent = cpu_seconds(self.serve.process.pid) - before
+            cursor.execute("SELECT 2")
+            self.assertEqual(cursor.fetchone(), (2,))
+        self.assertLess(spent, 0.2, f"an idle server spent {spent:.2f} s of CPU in 2 s")
+
+
+class BusyPollOffTests(unittest.TestCase):
+    """`--busy-poll 0`: threads sleep as soon as they are idle; everything still works."""
+
+    def test_sysbench_and_a_transaction_without_polling(self):
+        port = free_port()
+        serve = Serve("--cluster", "quiet", "--endpoints", "ports", "--mysql-port", str(port), "--rds-port",
+                      str(free_port()), "--busy-poll", "0")
+        try:
+            common = ["--threads=2", "--mysql-host=127.0.0.1", f"--mysql-port={port}", f"--mysql-user={USER}",
+                      f"--mysql-password={PASSWORD}", f"--mysql-db={DB}", "--tables=1", "--table-size=500"]
+            for command in (["prepare"], ["--time=2", "run"]):
+                result = subprocess.run(["sysbench", "oltp_write_only", *common, *command], capture_output=True,
+                                        text=True, timeout=120)
+                self.assertEqual(result.returncode, 0, result.stderr + result.stdout)
+            db = pymysql.connect(host="127.0.0.1", port=port, user=USER, password=PASSWORD, database=DB)
+            with db.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute("DELETE FROM sbtest1 WHERE id <= 100")
+                cursor.execute("ROLLBACK")
+                cursor.execute("SELECT COUNT(*) FROM sbtest1")
+                self.assertEqual(cursor.fetchone(), (500,))
+            db.close()
+        finally:
+            self.assertEqual(serve.stop(), 0, "\n".join(serve.lines))
+
+    def test_a_bad_busy_poll_is_one_clear_line(self):
+        result = subprocess.run([binary(), "serve", "--busy-poll=-5"], capture_output=True, text=True, timeout=60)
+        self.assertNotEqual(result.returncode, 0)
+        self.assertEqual(result.stderr.strip().splitlines()[-1], "backtrack: error: --busy-poll must be from 0 to 100000")
+
+
+def cpu_seconds(pid):
+    """User and system CPU time a process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
