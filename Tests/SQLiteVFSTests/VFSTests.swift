@@ -146,6 +146,22 @@ struct VFSTests {
         try db.expectIntegrity()
     }
 
+    @Test func aWriterWaitsOutItsBusyTimeoutThenGetsBusyAndLaterTheLock() throws {
+        let fixture = try Fixture()
+        let holder = try fixture.connect()
+        try holder.execute("CREATE TABLE t(x INTEGER)")
+        try holder.execute("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)")
+        let waiter = try SQLiteConnection(
+            vfs: fixture.vfs, volume: fixture.volume, file: "main.db", busyTimeoutMilliseconds: 200)
+        let start = ContinuousClock.now
+        let refused = #expect(throws: SQLiteError.self) { try waiter.execute("INSERT INTO t VALUES (2)") }
+        #expect(ContinuousClock.now - start >= .milliseconds(200))
+        #expect(refused.map { $0.code & 0xFF } == SQLITE_BUSY)
+        try holder.execute("COMMIT")
+        try waiter.execute("INSERT INTO t VALUES (2)")
+        #expect(try holder.integer("SELECT sum(x) FROM t") == 3)
+    }
+
     @Test func aPinnedReaderSeesItsStateAndNeverBlocksAWriter() throws {
         let fixture = try Fixture()
         let writer = try fixture.connect()
