@@ -298,24 +298,24 @@ final class ConnectionHandler: ChannelInboundHandler {
 
     // MARK: Plumbing
 
-    /// Runs `work` on the connection's worker, then, on the event loop, sends `reply`'s payloads or the error, and goes
-    /// on with queued packets.
+    /// Runs `work` on the connection's worker, then, on the event loop, sends `reply`'s payloads or the error, and
+    /// goes on with queued packets.
     private func run<T: Sendable>(
         context: ChannelHandlerContext, sequence: UInt8, _ work: @escaping @Sendable () throws(MySQLError) -> T,
         reply: @escaping (ConnectionHandler, T, UInt8, ChannelHandlerContext) -> [ByteBuffer],
         failed: ((ConnectionHandler, MySQLError, ChannelHandlerContext) -> Void)? = nil
     ) {
+        guard let worker = startedWorker(sequence: sequence, context: context) else { return }
         busy = true
         let bound = NIOLoopBound((self, context, reply, failed), eventLoop: context.eventLoop)
         let promise = context.eventLoop.makePromise(of: Result<T, MySQLError>.self)
-        let worker = worker ?? SessionWorker(busyPoll: TimeAmount(shared.configuration.busyPoll), live: shared.workers)
-        self.worker = worker
         let submitted = worker.submit {
             do throws(MySQLError) { promise.succeed(.success(try work())) } catch { promise.succeed(.failure(error)) }
         }
         guard submitted else {
+            // The connection is closing: its worker takes no more work.
             busy = false
-            return context.close(promise: nil)
+            return promise.fail(ChannelError.ioOnClosedChannel)
         }
         pollWhileBusy(context: context)
         promise.futureResult.whenSuccess { outcome in
@@ -331,6 +331,21 @@ final class ConnectionHandler: ChannelInboundHandler {
                 failed?(handler, error, context)
             }
             handler.drain(context: context)
+        }
+    }
+
+    /// The connection's worker, started on first use; nil (and ERR 1135 sent, and the connection closed) when the
+    /// system will not start a thread.
+    private func startedWorker(sequence: UInt8, context: ChannelHandlerContext) -> SessionWorker? {
+        if let worker { return worker }
+        do throws(SessionWorker.StartError) {
+            let started = try SessionWorker(
+                busyPoll: TimeAmount(shared.configuration.busyPoll), live: shared.workers)
+            worker = started
+            return started
+        } catch {
+            fail(.cannotCreateThread(errno: error.code), sequence: sequence, context: context)
+            return nil
         }
     }
 

@@ -12,6 +12,14 @@ extension MySQLError {
         code: 1461, sqlState: "42000",
         message: "Can't create more than max_prepared_stmt_count statements (current value: 16382)")
 
+    /// MariaDB's text for a connection thread the system would not start.
+    static func cannotCreateThread(errno: Int32) -> MySQLError {
+        MySQLError(
+            code: 1135, sqlState: "HY000",
+            message: "Can't create a new thread (errno \(errno)); if you are not out of available memory, you can "
+                + "consult the manual for a possible OS-dependent bug")
+    }
+
     static func unknownStatement(_ id: UInt32, in command: String) -> MySQLError {
         MySQLError(
             code: 1243, sqlState: "HY000", message: "Unknown prepared statement handler (\(id)) given to \(command)")

@@ -32,12 +32,18 @@ final class SessionWorker: @unchecked Sendable {
     private let busyPoll: TimeAmount
     private let live: LiveWorkers
 
+    /// The system would not start a thread (`pthread_create`'s error number).
+    struct StartError: Error {
+        var code: Int32
+    }
+
     /// Starts the thread. `live` counts it until the thread ends.
-    init(busyPoll: TimeAmount, live: LiveWorkers) {
+    init(busyPoll: TimeAmount, live: LiveWorkers) throws(StartError) {
         self.busyPoll = busyPoll
         self.live = live
         pthread_mutex_init(mutex, nil)
         pthread_cond_init(condition, nil)
+        let retained = Unmanaged.passRetained(self)
         live.started()
         var thread = pthread_t()
         let created = pthread_create(
@@ -47,8 +53,12 @@ final class SessionWorker: @unchecked Sendable {
                 worker.loop()
                 worker.live.ended()
                 return nil
-            }, Unmanaged.passRetained(self).toOpaque())
-        precondition(created == 0, "cannot start a session thread: error \(created)")
+            }, retained.toOpaque())
+        guard created == 0 else {
+            live.ended()
+            retained.release()
+            throw StartError(code: created)
+        }
         pthread_detach(thread)
     }
 
