@@ -339,8 +339,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     private func startedWorker(sequence: UInt8, context: ChannelHandlerContext) -> SessionWorker? {
         if let worker { return worker }
         do throws(SessionWorker.StartError) {
-            let started = try SessionWorker(
-                busyPoll: TimeAmount(shared.configuration.busyPoll), live: shared.workers)
+            let started = try SessionWorker(busyPoll: shared.busyPoll, live: shared.workers)
             worker = started
             return started
         } catch {
@@ -354,7 +353,7 @@ final class ConnectionHandler: ChannelInboundHandler {
     /// (a wake costs about a third of a round trip on a virtual machine). The loop goes on serving every other
     /// channel between polls; a longer command finds it asleep and wakes it as usual.
     private func pollWhileBusy(context: ChannelHandlerContext) {
-        let busyPoll = TimeAmount(shared.configuration.busyPoll)
+        let busyPoll = shared.busyPoll
         guard busyPoll > .zero else { return }
         let alreadyPolling = pollingUntil != nil
         pollingUntil = .now() + busyPoll

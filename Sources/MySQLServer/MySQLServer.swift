@@ -128,11 +128,14 @@ final class ServerShared: Sendable {
     let configuration: MySQLServer.Configuration
     let connections: ConnectionCounter
     let workers = LiveWorkers()
+    /// `configuration.busyPoll` in the event loop's unit, converted once.
+    let busyPoll: TimeAmount
 
     init(control: ClusterControl, configuration: MySQLServer.Configuration) {
         self.control = control
         self.configuration = configuration
         connections = ConnectionCounter(max: configuration.maxConnections)
+        busyPoll = TimeAmount(configuration.busyPoll)
     }
 
     func scramble() -> [UInt8] {
