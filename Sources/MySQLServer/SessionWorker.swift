@@ -13,9 +13,10 @@ import Synchronization
 ///
 /// A worker that has just finished a job polls for the next one for `busyPoll` before it sleeps: a client in a
 /// loop sends its next statement within a round trip, and on the virtual machines we measure, waking a sleeping
-/// thread costs about a third of that round trip (`Docs/PERFORMANCE.md`, "The endpoint's round trip"). Polling
+/// thread costs about a third of that round trip (`Docs/PERFORMANCE.md`, the MySQL endpoint section). Polling
 /// is bounded in time, yields the core between looks, and runs on at most one core fewer than the machine has,
-/// so clients on the same machine always keep a core and an idle connection costs nothing once it has passed.
+/// so clients on the same machine always keep a core, and an idle connection costs nothing once its polling
+/// time is up.
 final class SessionWorker: @unchecked Sendable {
     /// Workers polling now, across the process.
     private static let polling = Atomic<Int>(0)
