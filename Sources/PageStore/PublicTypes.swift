@@ -38,12 +38,6 @@ public struct CommitBatch: Sendable {
         writes[name, default: [:]][page.rawValue] = PageImage(copying: bytes)
     }
 
-    /// Writes one whole page as an image made beforehand: nothing is copied. Its size must equal the file's page
-    /// size.
-    public mutating func write(_ name: String, page: PageNumber, image: PageImage) {
-        writes[name, default: [:]][page.rawValue] = image
-    }
-
     /// Writes whole pages as images made beforehand, by page number: what a writer that collected its pages in a
     /// dictionary hands over without rebuilding it.
     public mutating func write(_ name: String, pages: [UInt32: PageImage]) {

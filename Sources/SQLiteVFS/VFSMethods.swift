@@ -55,10 +55,13 @@ enum VFSMethods {
 
 // MARK: - Finding the Swift objects
 
+/// The VFS object, retained: for xOpen, which keeps it in the file it opens.
 @inline(__always) private func storeVFS(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?) -> StoreVFS {
     Unmanaged<StoreVFS>.fromOpaque(vfs!.pointee.pAppData).takeUnretainedValue()
 }
 
+/// The VFS object for the length of `body`, without a retain and release: for the calls SQLite makes at every
+/// transaction.
 @inline(__always) private func withVFS<R>(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ body: (StoreVFS) -> R) -> R {
     Unmanaged<StoreVFS>.fromOpaque(vfs!.pointee.pAppData)._withUnsafeGuaranteedRef(body)
 }
@@ -167,7 +170,7 @@ private func vfsRandomness(
     -> Int32
 {
     guard let out, count > 0 else { return 0 }
-    storeVFS(vfs).fillRandom(UnsafeMutableRawBufferPointer(start: out, count: Int(count)))
+    withVFS(vfs) { $0.fillRandom(UnsafeMutableRawBufferPointer(start: out, count: Int(count))) }
     return count
 }
 
@@ -182,7 +185,7 @@ private let unixEpochJulianMilliseconds: Int64 = 210_866_760_000_000
 private func vfsCurrentTimeInt64(_ vfs: UnsafeMutablePointer<sqlite3_vfs>?, _ out: UnsafeMutablePointer<sqlite3_int64>?)
     -> Int32
 {
-    out?.pointee = unixEpochJulianMilliseconds + storeVFS(vfs).store.clock.now().microseconds / 1000
+    out?.pointee = unixEpochJulianMilliseconds + withVFS(vfs) { $0.store.clock.now().microseconds } / 1000
     return SQLITE_OK
 }
 
