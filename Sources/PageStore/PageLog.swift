@@ -85,6 +85,13 @@ struct PageLog {
         return PageImage.make(bytes)
     }
 
+    /// Lends version `index` in place (see `PageImage.lend()`) if it is the newest, kept whole; nil otherwise,
+    /// for the caller to rebuild it by copying.
+    func lend(_ index: Int) -> UnsafeRawPointer? {
+        guard versions[index].location == .newest, let newest else { return nil }
+        return newest.lend()
+    }
+
     /// Copies version `index` into `page`, which holds exactly one page: zeros if the page was absent then.
     /// Costs one page copy plus fewer than `keyframeSpacing` delta applications, and allocates nothing.
     func read(_ index: Int, into page: UnsafeMutableRawBufferPointer, records: RecordLog) {

@@ -147,6 +147,21 @@ public final class PageStore: Sendable {
         }
     }
 
+    /// Lends the bytes of a head page (see `PageImage.lend()`): the caller ends the loan with
+    /// `PageImage.endLoan(of:)`. Nil for a page of zeros or past the end, which the caller reads by copying.
+    public func lendPage(_ page: PageNumber, of file: String, in volume: VolumeID) throws(PageStoreError)
+        -> UnsafeRawPointer?
+    {
+        try state.withLock { state throws(PageStoreError) -> UnsafeRawPointer? in
+            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
+            guard let head = state.headFile(file, of: volume) else { throw .unknownFile(file) }
+            guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount,
+                let bytes = state.headPage(volume, file: head.id, page: page).bytes
+            else { return nil }
+            return PageImage.lend(bytes: bytes)
+        }
+    }
+
     /// The pages among `images` whose bytes equal the head's: a writer drops them before committing, so that
     /// rewriting a page as it was leaves no trace. Compares content hashes first, so a changed page costs no
     /// byte comparison. Pages past the end never match.

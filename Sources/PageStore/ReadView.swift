@@ -42,6 +42,14 @@ public final class ReadView: Sendable {
         store.state.withLock { state in state.read(head.id, page: page, at: position, into: destination.bytes) }
     }
 
+    /// Lends a page of the viewed state in place (see `PageImage.lend()`) when no copy is needed to rebuild it:
+    /// nil for an older version kept as a delta, a page of zeros or a page past the end.
+    public func lendPage(_ page: PageNumber, of file: String) -> UnsafeRawPointer? {
+        guard let head = catalog[file], page.rawValue >= 1, page.rawValue <= head.shape.pageCount else { return nil }
+        let position = state.position
+        return store.state.withLock { state in state.lend(head.id, page: page, at: position) }
+    }
+
     public func readPage(_ page: PageNumber, of file: String) throws(PageStoreError) -> [UInt8] {
         guard let shape = files()[file] else { throw .unknownFile(file) }
         var bytes = [UInt8](repeating: 0, count: shape.pageSize)

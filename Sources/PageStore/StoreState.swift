@@ -94,6 +94,19 @@ extension StoreState {
         buffer.initializeMemory(as: UInt8.self, repeating: 0)
     }
 
+    /// Lends a page at a position in place when that version is its branch's newest, kept whole; nil when it
+    /// must be read by copying (an older version, or zeros). The caller checks the page is inside the file.
+    func lend(_ file: FileID, page: PageNumber, at position: Position) -> UnsafeRawPointer? {
+        var cursor: Position? = position
+        while let current = cursor, let branch = branches[current.branch] {
+            if let log = branch.files[file]?.pages[page.rawValue], let index = log.index(atOrBefore: current.lsn) {
+                return log.lend(index)
+            }
+            cursor = branch.parent
+        }
+        return nil
+    }
+
     /// Every file present at a position, by name.
     func catalog(at position: Position) -> [String: HeadMemo.FileHead] {
         var seen = Set<FileID>()

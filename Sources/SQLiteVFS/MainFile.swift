@@ -38,6 +38,8 @@ final class MainFile {
     private var headShape: FileShape?
     private var header = [UInt8](repeating: 0, count: MainFile.headerBytes)
     static let headerBytes = 100
+    /// Pages lent to SQLite by `fetch` and not yet given back.
+    private(set) var lentPages = 0
 
     init(vfs: StoreVFS, volume: VolumeID, name: String, view: ReadView?) {
         self.vfs = vfs
@@ -133,6 +135,32 @@ final class MainFile {
             done += length
         }
         return SQLITE_OK
+    }
+
+    /// A whole aligned page lent in place (xFetch): this transaction's pending image, else the store's (at the
+    /// view's state, or at the head). Nil when the page must be read by copying: a page of zeros, past the end,
+    /// partial, or an old version kept as a delta.
+    func fetch(at offset: Int, count: Int) -> UnsafeRawPointer? {
+        guard pageSize > 0, count == pageSize, offset % pageSize == 0 else { return nil }
+        let page = UInt32(offset / pageSize) + 1
+        let lent: UnsafeRawPointer?
+        if let view {
+            lent = view.lendPage(PageNumber(page), of: name)
+        } else if let pendingSize, offset + pageSize > pendingSize {
+            lent = nil
+        } else if let image = pending[page] {
+            lent = image.lend()
+        } else {
+            lent = try? store.lendPage(PageNumber(page), of: name, in: volume)
+        }
+        if lent != nil { lentPages += 1 }
+        return lent
+    }
+
+    /// Takes back a page `fetch` lent (xUnfetch).
+    func unfetch(_ bytes: UnsafeRawPointer) {
+        lentPages -= 1
+        PageImage.endLoan(of: bytes)
     }
 
     private func shortRead(_ buffer: UnsafeMutableRawBufferPointer) -> Int32 {

@@ -26,11 +26,11 @@ enum VFSMethods {
         let methods = UnsafeMutablePointer<sqlite3_io_methods>.allocate(capacity: 1)
         methods.initialize(
             to: sqlite3_io_methods(
-                iVersion: 1, xClose: mainClose, xRead: mainRead, xWrite: mainWrite, xTruncate: mainTruncate,
+                iVersion: 3, xClose: mainClose, xRead: mainRead, xWrite: mainWrite, xTruncate: mainTruncate,
                 xSync: { _, _ in SQLITE_OK }, xFileSize: mainFileSize, xLock: mainLock, xUnlock: mainUnlock,
                 xCheckReservedLock: mainCheckReserved, xFileControl: mainFileControl, xSectorSize: { _ in 4096 },
                 xDeviceCharacteristics: mainCharacteristics, xShmMap: nil, xShmLock: nil, xShmBarrier: nil,
-                xShmUnmap: nil, xFetch: nil, xUnfetch: nil))
+                xShmUnmap: nil, xFetch: mainFetch, xUnfetch: mainUnfetch))
         return methods
     }()
 
@@ -210,6 +210,26 @@ private func mainRead(
     _ offset: sqlite3_int64
 ) -> Int32 {
     withMain(file) { $0.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(amount)), at: Int(offset)) }
+}
+
+/// xFetch: lends SQLite a page in place of copying it (SQLite asks when `mmap_size` is above 0, for pages it only
+/// reads). A null pointer sends SQLite to xRead. SQLite never writes through the pointer.
+private func mainFetch(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _ offset: sqlite3_int64, _ amount: Int32,
+    _ out: UnsafeMutablePointer<UnsafeMutableRawPointer?>?
+) -> Int32 {
+    let lent = withMain(file) { $0.fetch(at: Int(offset), count: Int(amount)) }
+    out?.pointee = lent.map { UnsafeMutableRawPointer(mutating: $0) }
+    return SQLITE_OK
+}
+
+/// xUnfetch: takes back a page xFetch lent. A null pointer (SQLite dropping a whole mapping) returns nothing:
+/// each lent page comes back on its own.
+private func mainUnfetch(
+    _ file: UnsafeMutablePointer<sqlite3_file>?, _: sqlite3_int64, _ bytes: UnsafeMutableRawPointer?
+) -> Int32 {
+    if let bytes { withMain(file) { $0.unfetch(bytes) } }
+    return SQLITE_OK
 }
 
 private func mainWrite(

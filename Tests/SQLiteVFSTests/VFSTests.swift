@@ -1,8 +1,9 @@
 import CSQLite
 import Foundation
 import PageStore
-import SQLiteVFS
 import Testing
+
+@testable import SQLiteVFS
 
 /// A store, its VFS and one volume, on a manual clock.
 struct Fixture {
@@ -22,6 +23,13 @@ struct Fixture {
     }
 
     var lsn: LSN { try! store.head(of: volume).position.lsn }
+
+    /// Runs `body` with a token for a read view pinned at the head as it is now.
+    func withPinnedHead<R>(_ body: (ViewToken) throws -> R) throws -> R {
+        let token = vfs.register(try store.readView(of: volume))
+        defer { vfs.unregister(token) }
+        return try body(token)
+    }
 }
 
 /// `series(N)` in test SQL: the numbers 1...N as a column `value` (Debian's SQLite has no generate_series).
@@ -167,20 +175,46 @@ struct VFSTests {
         let writer = try fixture.connect()
         try writer.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v INTEGER)")
         try writer.run("INSERT INTO t(v) SELECT value FROM series(1000)")
-        let view = try fixture.store.readView(of: fixture.volume)
-        let token = fixture.vfs.register(view)
-        defer { fixture.vfs.unregister(token) }
-        let reader = try fixture.connect(view: token)
-        let statement = try reader.prepare("SELECT v FROM t ORDER BY id")
-        #expect(try statement.step())  // holds a read transaction open
-        for round in 0..<20 {
-            try writer.execute("UPDATE t SET v = v + 1; INSERT INTO t(v) VALUES (\(round))")
+        try fixture.withPinnedHead { token in
+            let reader = try fixture.connect(view: token)
+            let statement = try reader.prepare("SELECT v FROM t ORDER BY id")
+            #expect(try statement.step())  // holds a read transaction open
+            for round in 0..<20 {
+                try writer.execute("UPDATE t SET v = v + 1; INSERT INTO t(v) VALUES (\(round))")
+            }
+            statement.reset()
+            #expect(try reader.integer("SELECT sum(v) FROM t") == 500_500)
+            #expect(try writer.integer("SELECT count(*) FROM t") == 1020)
+            try reader.expectIntegrity()
+            #expect(throws: SQLiteError.self) { try reader.execute("INSERT INTO t(v) VALUES (1)") }
         }
-        statement.reset()
-        #expect(try reader.integer("SELECT sum(v) FROM t") == 500_500)
-        #expect(try writer.integer("SELECT count(*) FROM t") == 1020)
-        try reader.expectIntegrity()
-        #expect(throws: SQLiteError.self) { try reader.execute("INSERT INTO t(v) VALUES (1)") }
+    }
+
+    /// Pages SQLite only reads are lent in place (xFetch), at the head and at a pinned state, and every page lent
+    /// comes back when the statement is done: a page kept would pin its image, one returned twice would free it
+    /// under a reader.
+    @Test func readersAreLentPagesInPlaceAndGiveEveryOneBack() throws {
+        let fixture = try Fixture()
+        let writer = try fixture.connect()
+        try writer.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+        try writer.run("INSERT INTO t(v) SELECT printf('%0300d', value) FROM series(2000)")
+        try fixture.withPinnedHead { token in
+            try writer.execute("UPDATE t SET v = 'changed' WHERE id % 2 = 0")
+            for (reader, changedRows) in [(try fixture.connect(), 1000), (try fixture.connect(view: token), 0)] {
+                let statement = try reader.prepare("SELECT v FROM t")
+                var (rows, changed) = (0, 0)
+                while try statement.step() {
+                    rows += 1
+                    if statement.value(0) == .text("changed") { changed += 1 }
+                    if rows == 500 { #expect(reader.lentPages > 0, "a scan reads lent pages") }
+                }
+                #expect(rows == 2000 && changed == changedRows)
+                statement.reset()
+                #expect(reader.lentPages == 0, "every lent page comes back")
+                try reader.expectIntegrity()
+                #expect(reader.lentPages == 0)
+            }
+        }
     }
 
     @Test func noConnectionServesStalePagesAfterABacktrackOrABranch() throws {
