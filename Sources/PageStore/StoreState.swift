@@ -67,44 +67,41 @@ extension StoreState {
         return nil
     }
 
-    /// The bytes of a page at a position (nil: zeros), walking up the ancestry. The caller checks the page is
-    /// inside the file. Cost: O(depth × log versions) plus fewer than `PageLog.keyframeSpacing` delta applications.
-    func image(of file: FileID, page: PageNumber, at position: Position) -> PageImage? {
+    /// Calls `body` with the log and version index that hold a page at a position, found by walking up the
+    /// ancestry: O(depth × log versions). Nil, without calling it, if the page was never written there.
+    private func withVersion<R>(
+        of file: FileID, page: PageNumber, at position: Position, _ body: (PageLog, Int) -> R
+    ) -> R? {
         var cursor: Position? = position
         while let current = cursor, let branch = branches[current.branch] {
             if let log = branch.files[file]?.pages[page.rawValue], let index = log.index(atOrBefore: current.lsn) {
-                return log.image(at: index, records: records)
+                return body(log, index)
             }
             cursor = branch.parent
         }
         return nil
     }
 
-    /// Copies a page at a position into `buffer` (zeros if never written), walking up the ancestry, without
-    /// allocating. The caller checks the page is inside the file.
+    /// The bytes of a page at a position (nil: zeros). The caller checks the page is inside the file. Cost: the
+    /// ancestry walk plus fewer than `PageLog.keyframeSpacing` delta applications.
+    func image(of file: FileID, page: PageNumber, at position: Position) -> PageImage? {
+        withVersion(of: file, page: page, at: position) { log, index in log.image(at: index, records: records) }
+            ?? nil
+    }
+
+    /// Copies a page at a position into `buffer` (zeros if never written), without allocating. The caller checks
+    /// the page is inside the file.
     func read(_ file: FileID, page: PageNumber, at position: Position, into buffer: UnsafeMutableRawBufferPointer) {
-        var cursor: Position? = position
-        while let current = cursor, let branch = branches[current.branch] {
-            if let log = branch.files[file]?.pages[page.rawValue], let index = log.index(atOrBefore: current.lsn) {
-                log.read(index, into: buffer, records: records)
-                return
-            }
-            cursor = branch.parent
+        let found: Void? = withVersion(of: file, page: page, at: position) { log, index in
+            log.read(index, into: buffer, records: records)
         }
-        buffer.initializeMemory(as: UInt8.self, repeating: 0)
+        if found == nil { buffer.initializeMemory(as: UInt8.self, repeating: 0) }
     }
 
     /// Lends a page at a position in place when that version is its branch's newest, kept whole; nil when it
     /// must be read by copying (an older version, or zeros). The caller checks the page is inside the file.
     func lend(_ file: FileID, page: PageNumber, at position: Position) -> UnsafeRawPointer? {
-        var cursor: Position? = position
-        while let current = cursor, let branch = branches[current.branch] {
-            if let log = branch.files[file]?.pages[page.rawValue], let index = log.index(atOrBefore: current.lsn) {
-                return log.lend(index)
-            }
-            cursor = branch.parent
-        }
-        return nil
+        withVersion(of: file, page: page, at: position) { log, index in log.lend(index) } ?? nil
     }
 
     /// Every file present at a position, by name.

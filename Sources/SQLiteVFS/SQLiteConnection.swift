@@ -23,7 +23,7 @@ public final class SQLiteConnection {
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         if view == nil { try execute("PRAGMA journal_mode=MEMORY") }
         // SQLite reads pages it will not change through xFetch, and the VFS lends it the store's immutable page
-        // images instead of copying them (Docs/DECISIONS.md). The size is SQLite's cap on Linux.
+        // images instead of copying them (Docs/DECISIONS.md).
         try execute("PRAGMA mmap_size=\(Self.mmapBytes)")
     }
 
@@ -32,13 +32,10 @@ public final class SQLiteConnection {
 
     /// Pages of the main database lent to SQLite by xFetch and not yet taken back: for tests.
     var lentPages: Int {
-        var file: UnsafeMutableRawPointer?
-        guard vfs != nil, sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK, let file
-        else {
-            return 0
-        }
-        let handle = file.assumingMemoryBound(to: BacktrackFile.self).pointee.handle!
-        return Unmanaged<MainFile>.fromOpaque(handle).takeUnretainedValue().lentPages
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard vfs != nil, sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK
+        else { return 0 }
+        return withMain(file) { $0.lentPages }
     }
 
     /// Opens any SQLite URI (for example SQLite's own `memdb` VFS, the benchmarks' baseline).

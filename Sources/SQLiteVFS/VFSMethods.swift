@@ -70,7 +70,9 @@ enum VFSMethods {
     UnsafeMutableRawPointer(file!).assumingMemoryBound(to: BacktrackFile.self).pointee.handle!
 }
 
-@inline(__always) private func withMain<R>(_ file: UnsafeMutablePointer<sqlite3_file>?, _ body: (MainFile) -> R) -> R {
+/// The main-database handle behind a file SQLite opened through this VFS (also how a connection reaches its own,
+/// through `SQLITE_FCNTL_FILE_POINTER`).
+@inline(__always) func withMain<R>(_ file: UnsafeMutablePointer<sqlite3_file>?, _ body: (MainFile) -> R) -> R {
     Unmanaged<MainFile>.fromOpaque(handle(file))._withUnsafeGuaranteedRef(body)
 }
 
