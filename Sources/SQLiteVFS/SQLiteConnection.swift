@@ -145,6 +145,29 @@ public final class SQLiteConnection {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     /// False inside an explicit transaction.
     public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// SQLite's page-cache counters for this connection (`sqlite3_db_status`), since it opened or since the last
+    /// call that reset them: what reached the VFS, for comparing two VFSs under the same SQL.
+    public func pageCacheCounters(reset: Bool = false) -> PageCacheCounters {
+        func counter(_ operation: Int32) -> Int {
+            var current: Int32 = 0
+            var highwater: Int32 = 0
+            sqlite3_db_status(handle, operation, &current, &highwater, reset ? 1 : 0)
+            return Int(current)
+        }
+        return PageCacheCounters(
+            hits: counter(SQLITE_DBSTATUS_CACHE_HIT), misses: counter(SQLITE_DBSTATUS_CACHE_MISS),
+            writes: counter(SQLITE_DBSTATUS_CACHE_WRITE))
+    }
+}
+
+/// Page requests SQLite's cache answered itself (`hits`), pages it had to copy in from the VFS (`misses`, by
+/// `xRead`), and pages it wrote to the database file (`writes`). SQLite counts a page lent to it by `xFetch` (a
+/// read-only cursor's) as neither.
+public struct PageCacheCounters: Sendable, Equatable {
+    public var hits: Int
+    public var misses: Int
+    public var writes: Int
 }
 
 /// A prepared statement of one connection.

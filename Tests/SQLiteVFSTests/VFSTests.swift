@@ -217,6 +217,30 @@ struct VFSTests {
         }
     }
 
+    @Test func pageCacheCountersCountWhatReachesTheVFS() throws {
+        let fixture = try Fixture()
+        let writer = try fixture.connect()
+        try writer.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)")
+        try writer.run("INSERT INTO t(v) SELECT printf('%0300d', value) FROM series(2000)")
+        let pages = Int(try writer.integer("PRAGMA page_count"))
+
+        // SQLite counts neither a hit nor a miss for a page it is lent (xFetch), so this reader copies every page.
+        let reader = try fixture.connect()
+        try reader.execute("PRAGMA mmap_size=0")
+        _ = reader.pageCacheCounters(reset: true)
+        #expect(try reader.integer("SELECT count(*) FROM t WHERE v <> ''") == 2000)
+        let cold = reader.pageCacheCounters(reset: true)
+        #expect(cold.misses >= pages - 1 && cold.misses <= pages, "a cold scan reads every page once")
+        #expect(cold.writes == 0)
+        #expect(try reader.integer("SELECT count(*) FROM t WHERE v <> ''") == 2000)
+        let warm = reader.pageCacheCounters()
+        #expect(warm.misses == 0 && warm.hits >= pages - 1, "a warm scan is served by SQLite's cache")
+
+        _ = writer.pageCacheCounters(reset: true)
+        try writer.execute("UPDATE t SET v = 'x' WHERE id = 1")
+        #expect(writer.pageCacheCounters().writes == 2, "the row's leaf and page 1 (the change counter)")
+    }
+
     @Test func noConnectionServesStalePagesAfterABacktrackOrABranch() throws {
         let fixture = try Fixture()
         let a = try fixture.connect()
