@@ -149,6 +149,30 @@ class MySQLEndpointTests(unittest.TestCase):
             cursor.execute("SELECT COUNT(*) FROM accounts")  # the session survived every error
             self.assertEqual(cursor.fetchone()[0], 2)
 
+    def test_a_client_that_vanishes_mid_transaction_leaves_no_row_and_no_lock(self):
+        # A test process killed inside a transaction closes its socket without COM_QUIT: by a reset, or by a plain
+        # close. Its transaction is rolled back and the write lock is free at once, not after the busy timeout (5 s).
+        with self.connect(autocommit=True) as db, db.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS vanishing")
+            cursor.execute("CREATE TABLE vanishing (id INT PRIMARY KEY, note VARCHAR(20))")
+            for number, how in enumerate(("reset", "close"), start=1):
+                lost = self.connect()
+                with lost.cursor() as other:
+                    other.execute("BEGIN")
+                    other.execute("INSERT INTO vanishing VALUES (%s, 'lost')", (number,))
+                sock = lost._sock
+                if how == "reset":
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    sock.shutdown(socket.SHUT_RDWR)
+                lost._rfile.close()  # PyMySQL's reader holds the descriptor: without this, nothing is closed
+                sock.close()
+                started = time.monotonic()
+                cursor.execute("INSERT INTO vanishing VALUES (%s, %s)", (10 + number, f"after {how}"))
+                self.assertLess(time.monotonic() - started, 2.0, f"the lock outlived a client's {how}")
+            cursor.execute("SELECT id, note FROM vanishing ORDER BY id")
+            self.assertEqual(cursor.fetchall(), ((11, "after reset"), (12, "after close")))
+
     def test_login_errors(self):
         for options, code in [(dict(password="wrong"), 1045), (dict(user="root"), 1045), (dict(database="nodb"), 1049)]:
             with self.assertRaises(pymysql.MySQLError) as caught:
