@@ -152,14 +152,7 @@ public final class PageStore: Sendable {
     public func lendPage(_ page: PageNumber, of file: String, in volume: VolumeID) throws(PageStoreError)
         -> UnsafeRawPointer?
     {
-        try state.withLock { state throws(PageStoreError) -> UnsafeRawPointer? in
-            guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
-            guard let head = state.headFile(file, of: volume) else { throw .unknownFile(file) }
-            guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount,
-                let bytes = state.headPage(volume, file: head.id, page: page).bytes
-            else { return nil }
-            return PageImage.lend(bytes: bytes)
-        }
+        try withHeadPage(page, of: file, in: volume) { stored, _ in stored.bytes.map(PageImage.lend(bytes:)) }
     }
 
     /// The pages among `images` whose bytes equal the head's: a writer drops them before committing, so that
@@ -192,17 +185,24 @@ public final class PageStore: Sendable {
     public func withPage<R: Sendable>(
         _ page: PageNumber, of file: String, in volume: VolumeID, _ body: (UnsafeRawBufferPointer) -> R
     ) throws(PageStoreError) -> R? {
+        try withHeadPage(page, of: file, in: volume) { stored, shape in
+            guard let bytes = stored.bytes else {
+                return [UInt8](repeating: 0, count: shape.pageSize).withUnsafeBytes(body)
+            }
+            return body(UnsafeRawBufferPointer(start: bytes, count: shape.pageSize))
+        }
+    }
+
+    /// Calls `body` under the lock with a page of the head state, as the head memo holds it (valid only inside
+    /// `body`), and the file's shape. Nil, without calling it, for a page past the end.
+    private func withHeadPage<R>(
+        _ page: PageNumber, of file: String, in volume: VolumeID, _ body: (HeadMemo.Page, FileShape) -> R?
+    ) throws(PageStoreError) -> R? {
         try state.withLock { state throws(PageStoreError) -> R? in
             guard let volume = state.volumes[volume] else { throw .unknownVolume(volume) }
-            guard let head = state.headFile(file, of: volume) else {
-                throw .unknownFile(file)
-            }
+            guard let head = state.headFile(file, of: volume) else { throw .unknownFile(file) }
             guard page.rawValue >= 1, page.rawValue <= head.shape.pageCount else { return nil }
-            guard let bytes = state.headPage(volume, file: head.id, page: page).bytes else {
-                let zeros = [UInt8](repeating: 0, count: head.shape.pageSize)
-                return zeros.withUnsafeBytes(body)
-            }
-            return body(UnsafeRawBufferPointer(start: bytes, count: head.shape.pageSize))
+            return body(state.headPage(volume, file: head.id, page: page), head.shape)
         }
     }
 
